@@ -18,6 +18,10 @@ out=$("$SIGIL" check "$SRC/examples/broken" 2>/dev/null); rc=$?
 [ $rc -eq 1 ] && grep -q 'mistakes.yml:9:9: error sigma.modifier.unknown' <<<"$out" \
   && grep -q 'mistakes.yml:11:34: error sigma.condition.undefined' <<<"$out" && ok || ko "rc=$rc $out"
 
+t "ATT&CK tags are checked against the ATT&CK tables"
+out=$("$SIGIL" check "$SRC/examples/broken" 2>/dev/null)
+grep -q "attacktag: tag 'attack.t9999'" <<<"$out" && grep -q "attacktag: tactic tag 'attack.lateral_movement'" <<<"$out" && ok || ko "$out"
+
 t "usage error exits 2"
 "$SIGIL" check >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "rc=$?"
 t "unknown format exits 2"
@@ -30,14 +34,14 @@ out=$("$SIGIL" check /nonexistent/x.yml 2>/dev/null); rc=$?
 t "--format json parses and counts"
 { "$SIGIL" check --format json "$SRC/examples/broken" 2>/dev/null || true; } | python3 -c '
 import json,sys; d=json.load(sys.stdin)
-assert d["summary"]["errors"]==5, d["summary"]
+assert d["summary"]["errors"]==5 and d["summary"]["rules_loaded"]==1, d["summary"]
 assert all({"file","line","column","code","severity","message"} <= set(x) for x in d["diagnostics"])' && ok || ko json
 
 t "--format sarif is SARIF 2.1.0 with regions"
 { "$SIGIL" check --format sarif "$SRC/examples/broken" 2>/dev/null || true; } | python3 -c '
 import json,sys; d=json.load(sys.stdin)
 assert d["version"]=="2.1.0"
-r=d["runs"][0]["results"]; assert len(r)==5
+r=[x for x in d["runs"][0]["results"] if x["level"]=="error"]; assert len(r)==5
 assert r[0]["locations"][0]["physicalLocation"]["region"]["startLine"]==2' && ok || ko sarif
 
 t "NO_COLOR and --color never print no escapes"
