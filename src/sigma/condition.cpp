@@ -97,7 +97,7 @@ struct Parser {
         SourceLoc l = ctx.loc(at);
         size_t off = toks[std::min(i, toks.size() - 1)].pos;
         // A one-line plain or quoted scalar maps offsets to columns exactly.
-        if (text.find('\n') == std::string::npos) l.col += uint32_t(off + (at.quoted ? 1 : 0));
+        if (text.find('\n') == std::string::npos) l.col += uint32_t(off);
         ctx.report_at(Severity::Error, code,
                       msg + " (in condition '" + text + "' at offset " + std::to_string(off) + ")",
                       l);

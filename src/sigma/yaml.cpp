@@ -188,6 +188,13 @@ struct Frame {
  */
 bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
                 std::vector<YamlDocument>& docs, Diagnostics& diags, const YamlLimits& limits) {
+    if (parse_yaml_fast(text, docs, limits)) return true;
+    return parse_yaml_slow(text, file, docs, diags, limits);
+}
+
+bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
+                     std::vector<YamlDocument>& docs, Diagnostics& diags,
+                     const YamlLimits& limits) {
     auto error = [&](const std::string& code, const std::string& msg, uint32_t line,
                      uint32_t col) {
         Diagnostic d;
@@ -393,4 +400,9 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
     return ok;
 }
 
+}  // namespace sigil
+
+namespace sigil {
+// Shared with the fast path (yaml_fast.cpp) so both type scalars identically.
+void yaml_resolve_plain(YamlNode& n) { resolve_plain(n); }
 }  // namespace sigil
