@@ -623,6 +623,15 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
             v.kind = SVal::Regex;
             v.text = n->text;
         }
+        // re and cidr read the value as text; a boolean or null (and, for
+        // cidr, a number) has no such reading (MOD-COMBO-TYPE-FLOW).
+        if ((first_re && v.kind != SVal::Regex) || (first_cidr && v.kind != SVal::Cidr)) {
+            ctx.error("sigma.modifier.type",
+                      std::string("modifier '") + (first_re ? "re" : "cidr") +
+                          "' needs a string value in '" + spec + "'",
+                      *n);
+            return nullptr;
+        }
         if (field.empty() && v.kind == SVal::Null) {
             ctx.error("sigma.keyword.null", "a keyword cannot be null", *n);
             return nullptr;
