@@ -244,6 +244,7 @@ struct SVal {
     uint8_t re_flags = 0;
     Op op = Op::Eq;  // Compare: Lt..Gte; FieldRef: FieldRef*
     TimePart tp = TimePart::None;
+    bool placeholders = false;  // Regex under expand holding %name%
 };
 using Alts = std::vector<SVal>;  // an expansion group, ORed (MOD-EXPANSION-GROUP)
 
@@ -346,6 +347,22 @@ bool parse_ipv6(const std::string& s, uint8_t out[16]) {
 }
 
 }  // namespace
+
+// A `%name%` placeholder in a regex under `expand` (PH-MIXED): a `%` that is
+// not escaped by an odd run of backslashes opens one, the next `%` closes it.
+static bool regex_has_placeholder(const std::string& re) {
+    size_t open = std::string::npos;
+    for (size_t i = 0; i < re.size(); ++i) {
+        if (re[i] == '\\' && open == std::string::npos) {
+            ++i;
+            continue;
+        }
+        if (re[i] != '%') continue;
+        if (open != std::string::npos && i > open + 1) return true;
+        open = i;  // opens (or, after an empty %%, reopens)
+    }
+    return false;
+}
 
 std::string validate_cidr(const std::string& v) {
     size_t slash = v.find('/');
@@ -483,6 +500,7 @@ ExprPtr sval_expr(const SVal& v, const std::string& field, const SourceLoc& loc)
             p.op = Op::Regex;
             p.value = Value::string(v.text);
             p.re_flags = v.re_flags;
+            p.placeholders = v.placeholders;
             break;
         case SVal::Cidr:
             p.op = Op::Cidr;
@@ -900,6 +918,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         std::vector<ExprPtr> alts;
         for (auto& v : vals[vi]) {
             if (v.kind == SVal::Regex) {
+                v.placeholders = expand && regex_has_placeholder(v.text);
                 std::string err = validate_regex(v.text, v.re_flags);
                 if (!err.empty()) {
                     ctx.error("sigma.regex.invalid", err, *raw[std::min(vi, raw.size() - 1)]);
