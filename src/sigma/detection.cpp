@@ -202,31 +202,48 @@ std::vector<std::string> base64_offsets(const std::string& s) {
     return out;
 }
 
-/* windash (MOD-WINDASH): every `-` or `/` that starts a word (regex
- * `\B[-/]\b`: the previous character is not a word character and the next one
- * is) may be written with any of five dash characters on Windows command lines.
+/* windash (MOD-WINDASH): every dash that starts a word (regex `\B[-/]\b`: the
+ * previous character is not a word character and the next one is) may be
+ * written with any of five dash characters on Windows command lines: `-`, `/`,
+ * en dash, em dash and horizontal bar. As the spec says, all five are source
+ * characters too (MOD-WINDASH-SOURCE-CHARS: pySigma only replaces `-` and `/`).
  * Produce the Cartesian product of the variants, capped to keep rules bounded.
  */
 bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 std::vector<std::string> windash_variants(const std::string& s, bool& too_many) {
     static const char* dashes[5] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
-    std::vector<size_t> pos;
+    // length of the dash starting at i, 0 if none
+    auto dash_len = [&](size_t i) -> size_t {
+        if (s[i] == '-' || s[i] == '/') return 1;
+        for (int k = 2; k < 5; ++k)
+            if (s.compare(i, 3, dashes[k]) == 0) return 3;
+        return 0;
+    };
+    std::vector<std::pair<size_t, size_t>> pos;  // (offset, length)
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '-' && s[i] != '/') continue;
-        bool prev_word = i > 0 && word_char(s[i - 1]);
-        bool next_word = i + 1 < s.size() && word_char(s[i + 1]);
-        if (!prev_word && next_word) pos.push_back(i);
+        size_t len = dash_len(i);
+        if (!len) continue;
+        bool prev_word = false;
+        if (i > 0) {
+            size_t j = i - 1;
+            while (j > 0 && (uint8_t(s[j]) & 0xC0) == 0x80) --j;  // start of the previous character
+            prev_word = !(dash_len(j) && j + dash_len(j) == i) && word_char(s[j]);
+        }
+        size_t n = i + len;
+        bool next_word = n < s.size() && !dash_len(n) && word_char(s[n]);
+        if (!prev_word && next_word) pos.emplace_back(i, len);
+        i += len - 1;
     }
     too_many = pos.size() > 6;
     if (too_many) return {};
     std::vector<std::string> out{""};
     size_t last = 0;
-    for (size_t p : pos) {
+    for (auto [p, len] : pos) {
         std::vector<std::string> next;
         for (auto& o : out)
             for (auto* d : dashes) next.push_back(o + s.substr(last, p - last) + d);
         out = std::move(next);
-        last = p + 1;
+        last = p + len;
     }
     for (auto& o : out) o += s.substr(last);
     return out;
