@@ -686,6 +686,25 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         v.kind = SVal::Null;
         vals.push_back({v});
     }
+    /* Forms the spec forbids but pySigma accepts with one clear meaning load
+     * with a warning (docs/sigma.md): null inside a value list (VAL-NULL-IN-
+     * LIST, read as "or the field is null") and `all` over a single value
+     * (MOD-ALL-SINGLE, a no-op).
+     */
+    if (raw.size() > 1)
+        for (const YamlNode* n : raw)
+            if (n->is_null()) {
+                ctx.warn("sigma.value.null_in_list",
+                         "null inside the value list of '" + spec +
+                             "' is not allowed by the spec; write a separate null selection",
+                         *n);
+                break;
+            }
+    if (std::find(mods.begin(), mods.end(), Mod::All) != mods.end() && raw.size() == 1)
+        ctx.warn("sigma.modifier.all_single",
+                 "'all' on the single value of '" + spec +
+                     "' has no effect; the spec allows it only on a list of values",
+                 key);
 
     bool all = false, neg = false;
     bool seen_compare = false, seen_time = false, seen_str_mod = false;
