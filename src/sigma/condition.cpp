@@ -243,7 +243,7 @@ struct Parser {
             if (m) hit.push_back(&id);
         }
         if (hit.empty()) {
-            ctx.report_at(Severity::Warning, "sigma.condition.pattern_nomatch",
+            ctx.report_at(Severity::Warning, "sigma.validator.dangling_condition",
                           "'" + pat + "' matches no search identifier; the term is dropped",
                           ctx.loc(at));
             neutral = true;

@@ -154,6 +154,20 @@ bool parse_logsource(const YamlNode* ls, DocContext& ctx, const YamlNode& doc, L
     return ok;
 }
 
+/* Enumerations (status, level, related type, correlation type) are lower case
+ * in the schema; pySigma reads them case-insensitively. Other spellings load,
+ * lowercased, with a warning (META-STATUS-CASE, CASE-ENUM-METADATA).
+ */
+std::string enum_value(const YamlNode& v, const char* key, DocContext& ctx) {
+    std::string low = lower(v.text);
+    if (low != v.text)
+        ctx.warn("sigma.meta.enum_case",
+                 std::string("'") + key + "' value '" + v.text + "' should be lower case ('" +
+                     low + "')",
+                 v);
+    return low;
+}
+
 void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlation) {
     const YamlNode* t = doc.get("title");
     if (!t) {
@@ -185,11 +199,13 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
             if (get_string(v, "name", ctx, r.name) && r.name.empty())
                 ctx.error("sigma.meta.name", "'name' must not be empty", v);
         } else if (key == "taxonomy") {
-            get_string(v, "taxonomy", ctx, r.taxonomy);
+            if (get_string(v, "taxonomy", ctx, r.taxonomy) && r.taxonomy.empty())
+                ctx.error("sigma.meta.taxonomy", "'taxonomy' must not be empty (default: sigma)",
+                          v);
         } else if (key == "status") {
             std::string s;
             if (get_string(v, "status", ctx, s)) {
-                s = lower(s);
+                s = enum_value(v, "status", ctx);
                 static const char* ok[] = {"stable", "test", "experimental", "deprecated",
                                            "unsupported"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return s == x; }))
@@ -203,7 +219,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
         } else if (key == "level") {
             std::string s;
             if (get_string(v, "level", ctx, s)) {
-                s = lower(s);
+                s = enum_value(v, "level", ctx);
                 static const char* ok[] = {"informational", "low", "medium", "high", "critical"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return s == x; }))
                     ctx.error("sigma.meta.level",
@@ -257,7 +273,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                 if (!is_uuid(id->text))
                     ctx.error("sigma.meta.related", "related id is not a UUID: '" + id->text + "'",
                               *id);
-                std::string ty_l = lower(ty->text);
+                std::string ty_l = enum_value(*ty, "related type", ctx);
                 static const char* ok[] = {"derived", "obsolete", "merged", "renamed", "similar",
                                            "correlation"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return ty_l == x; }))
@@ -410,7 +426,7 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
             ctx.error("sigma.correlation.type", "the correlation has no 'type'", *corr);
             return false;
         }
-        std::string t = lower(ty->text);
+        std::string t = enum_value(*ty, "correlation type", ctx);
         static const std::pair<const char*, Correlation::Type> types[] = {
             {"event_count", Correlation::Type::EventCount},
             {"value_count", Correlation::Type::ValueCount},

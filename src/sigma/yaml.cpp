@@ -238,6 +238,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
     size_t nodes = 0;
     YamlDocument cur;
     bool in_doc = false, have_root = false;
+    uint32_t last_end_line = 1;
 
     auto fail = [&](const std::string& code, const std::string& msg, uint32_t l, uint32_t c) {
         error(code, msg, l, c);
@@ -285,13 +286,16 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
         switch (ev->type) {
             case FYET_DOCUMENT_START:
                 cur = YamlDocument{};
-                cur.line = line;
+                // an implicit document start has no mark: it starts at line 1
+                // of the stream, or right after the previous document
+                cur.line = line ? line : docs.empty() ? 1 : last_end_line;
                 in_doc = true;
                 have_root = false;
                 anchors.clear();
                 nodes = 0;
                 break;
             case FYET_DOCUMENT_END:
+                if (line) last_end_line = line;
                 if (in_doc) {
                     cur.empty = !have_root || cur.root.is_null();
                     docs.push_back(std::move(cur));
@@ -303,7 +307,16 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                 n.line = line;
                 n.col = col;
                 n.text = token_text(ev->scalar.value);
-                fy_scalar_style st = fy_scalar_token_get_style(ev->scalar.value);
+                // An empty document or a missing value (`key:`) comes as a
+                // scalar event without a token: a plain empty scalar, so null
+                // as in PyYAML, located at its key (or the document start).
+                fy_scalar_style st = ev->scalar.value ? fy_scalar_token_get_style(ev->scalar.value)
+                                                      : FYSS_PLAIN;
+                if (!m) {
+                    bool after_key = !stack.empty() && stack.back().have_key;
+                    n.line = after_key ? stack.back().key.line : cur.line;
+                    n.col = after_key ? stack.back().key.col : 1;
+                }
                 std::string tag = ev->scalar.tag ? token_text(ev->scalar.tag) : "";
                 if (st == FYSS_PLAIN && (tag.empty() || tag == "!")) {
                     resolve_plain(n);
