@@ -51,6 +51,15 @@ namespace {
 void resolve_plain(YamlNode& n) {
     const std::string& s = n.text;
     n.type = YamlNode::Type::Str;
+    // Fast exit: most plain scalars are words, which none of the typed forms
+    // below can start with.
+    if (!s.empty()) {
+        char c = s[0];
+        bool maybe = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '~' ||
+                     std::strchr("yYnNtTfFoO", c) != nullptr;
+        if (!maybe) return;
+        if (s.size() > 5 && std::isalpha((unsigned char)c)) return;  // longest word form is 5
+    }
     static const char* nulls[] = {"", "~", "null", "Null", "NULL"};
     for (auto* x : nulls)
         if (s == x) {
