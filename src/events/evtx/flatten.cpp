@@ -80,6 +80,12 @@ bool has_content(const Node* e) {
     return false;
 }
 
+bool has_real_attrs(const Node* e) {
+    for (const Attr* a = e->attrs; a; a = a->next)
+        if (a->first && !is_xmlns(a->name)) return true;
+    return false;
+}
+
 const Node* attr_piece_first(const Node* e, std::string_view name) {
     for (const Attr* a = e->attrs; a; a = a->next)
         if (a->name == name) return a->first;
@@ -140,7 +146,9 @@ struct Flattener {
                 }
             }
             if (!prefix.empty()) name = concat(a, prefix, "", name);
-            add_values(name, c->first);
+            // A leaf that only carries attributes (<EventAuxInfo ProcessName="x"/>)
+            // contributes its attributes, not an empty value of its own.
+            if (has_content(c) || named_data || !has_real_attrs(c)) add_values(name, c->first);
             if (!named_data) {
                 for (const Attr* at = c->attrs; at; at = at->next) {
                     if (!at->first || is_xmlns(at->name)) continue;
