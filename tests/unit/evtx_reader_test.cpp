@@ -343,6 +343,19 @@ TEST(EvtxText, Crc32KnownVector) {
               0xCBF43926u);
 }
 
+TEST(EvtxText, Crc32FastPathEqualsTable) {
+    std::mt19937 rng(7);
+    std::vector<uint8_t> buf(70000);
+    for (auto& b : buf) b = static_cast<uint8_t>(rng());
+    for (size_t n : {0, 1, 15, 63, 64, 65, 79, 127, 128, 129, 511, 4096, 65024, 69999}) {
+        for (size_t off : {0, 1, 3}) {
+            uint32_t seed = static_cast<uint32_t>(rng());
+            ASSERT_EQ(crc32(buf.data() + off, n, seed), crc32_portable(buf.data() + off, n, seed))
+                << n << " " << off;
+        }
+    }
+}
+
 TEST(EvtxText, Utf16InvalidSurrogatesBecomeReplacement) {
     Arena a;
     std::vector<uint8_t> b = u16s(u"A");

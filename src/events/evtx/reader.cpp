@@ -27,6 +27,7 @@
 // `max_diagnostics_per_code` per code and file are kept, the rest are counted
 // in one summary.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,28 +72,12 @@ constexpr uint32_t kRecordMagic = 0x00002a2a;
 constexpr char kFileMagic[8] = {'E', 'l', 'f', 'F', 'i', 'l', 'e', 0};
 constexpr char kChunkMagic[8] = {'E', 'l', 'f', 'C', 'h', 'n', 'k', 0};
 
-// Where bytes come from: a file descriptor (pread) or memory.
+// Where bytes come from: the file mapped into memory, or bytes the caller
+// holds. Full chunks are decoded in place; a cut-short last chunk is copied
+// into a zero-padded buffer.
 struct Source {
-    int fd = -1;
-    std::string_view mem;
+    const uint8_t* data = nullptr;
     uint64_t size = 0;
-    // Reads up to n bytes at off; returns bytes read.
-    size_t read(uint64_t off, uint8_t* buf, size_t n) const {
-        if (off >= size) return 0;
-        if (n > size - off) n = static_cast<size_t>(size - off);
-        if (fd < 0) {
-            std::memcpy(buf, mem.data() + off, n);
-            return n;
-        }
-        size_t got = 0;
-        while (got < n) {
-            ssize_t r = ::pread(fd, buf + got, n - got, static_cast<off_t>(off + got));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) break;
-            got += static_cast<size_t>(r);
-        }
-        return got;
-    }
 };
 
 std::string hex(uint64_t v) {
@@ -156,7 +141,8 @@ private:
     std::map<std::string, uint32_t> diag_counts_;
     EvtxStats stats_;
     Event event_;
-    uint8_t buf_[kChunkSize];
+    const uint8_t* buf_ = nullptr;  // the current chunk (64 KiB readable)
+    std::unique_ptr<uint8_t[]> pad_;  // a cut-short chunk, zero-padded
     uint64_t chunk_index_ = 0;
     bool noted_extra_chunks_ = false;
 };
@@ -337,30 +323,21 @@ EvtxStats FileReader::run(const Source& src) {
     stats_.file_bytes = src.size;
     if (src.size < kFileHeaderSize) {
         stats_.file_ok = false;
-        uint8_t head[8] = {};
-        size_t got = src.read(0, head, 8);
-        bool magic = got == 8 && std::memcmp(head, kFileMagic, 8) == 0;
+        bool magic = src.size >= 8 && std::memcmp(src.data, kFileMagic, 8) == 0;
         diag(Severity::Error, magic ? "evtx.file.truncated" : "evtx.file.bad_magic",
              magic ? "file is cut short inside its header (" + std::to_string(src.size) + " bytes)"
                    : "not an EVTX file (" + std::to_string(src.size) + " bytes, no ElfFile signature)");
         finish_diags();
         return stats_;
     }
-    uint8_t header[kFileHeaderSize];
-    if (src.read(0, header, kFileHeaderSize) != kFileHeaderSize) {
-        stats_.file_ok = false;
-        diag(Severity::Error, "evtx.file.read", "cannot read the file header");
-        finish_diags();
-        return stats_;
-    }
+    const uint8_t* header = src.data;
     uint64_t chunks = (src.size - kFileHeaderSize + kChunkSize - 1) / kChunkSize;
     stats_.chunks_total = chunks;
     uint64_t header_chunks = chunks;
     if (std::memcmp(header, kFileMagic, 8) != 0) {
         // Not an EVTX header: read on only if the first chunk looks like one.
-        uint8_t m[8] = {};
-        bool chunk_magic = chunks > 0 && src.read(kFileHeaderSize, m, 8) == 8 &&
-                           std::memcmp(m, kChunkMagic, 8) == 0;
+        bool chunk_magic = src.size >= kFileHeaderSize + 8 &&
+                           std::memcmp(src.data + kFileHeaderSize, kChunkMagic, 8) == 0;
         diag(Severity::Error, "evtx.file.bad_magic",
              chunk_magic ? "file header has no ElfFile signature; reading its chunks anyway"
                          : "not an EVTX file (no ElfFile signature)");
@@ -385,8 +362,15 @@ EvtxStats FileReader::run(const Source& src) {
     }
     for (uint64_t i = 0; i < chunks; ++i) {
         uint64_t off = kFileHeaderSize + i * kChunkSize;
-        size_t got = src.read(off, buf_, kChunkSize);
-        if (got < kChunkSize) std::memset(buf_ + got, 0, kChunkSize - got);
+        uint64_t got = src.size - off < kChunkSize ? src.size - off : kChunkSize;
+        if (got == kChunkSize) {
+            buf_ = src.data + off;
+        } else {
+            if (!pad_) pad_.reset(new uint8_t[kChunkSize]);
+            std::memcpy(pad_.get(), src.data + off, got);
+            std::memset(pad_.get() + got, 0, kChunkSize - got);
+            buf_ = pad_.get();
+        }
         if (got < kChunkHeaderSize + kRecordHeaderSize) {
             diag(Severity::Warning, "evtx.chunk.truncated",
                  "chunk " + std::to_string(i) + " is cut short at " + std::to_string(got) + " bytes");
@@ -406,7 +390,7 @@ EvtxStats FileReader::run(const Source& src) {
 EvtxStats read_evtx_bytes(std::string_view bytes, const std::string& name,
                           const EvtxRecordSink& sink, Diagnostics& diags, const EvtxOptions& opts) {
     evtx_detail::Source src;
-    src.mem = bytes;
+    src.data = reinterpret_cast<const uint8_t*>(bytes.data());
     src.size = bytes.size();
     auto reader = std::make_unique<evtx_detail::FileReader>(name, sink, diags, opts);
     return reader->run(src);
@@ -428,12 +412,38 @@ EvtxStats read_evtx_records(const std::string& path, const EvtxRecordSink& sink,
         s.file_ok = false;
         return s;
     }
+    // The file is mapped read-only: full chunks are decoded where they lie and
+    // the kernel pages them in sequentially; only page cache is used.
     evtx_detail::Source src;
-    src.fd = fd;
     src.size = static_cast<uint64_t>(st.st_size);
+    void* map = nullptr;
+    std::unique_ptr<uint8_t[]> copy;
+    if (src.size > 0) {
+        map = ::mmap(nullptr, src.size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            // Not mappable (special file system): read it instead.
+            map = nullptr;
+            copy.reset(new uint8_t[src.size]);
+            uint64_t got = 0;
+            while (got < src.size) {
+                ssize_t r = ::pread(fd, copy.get() + got, src.size - got, static_cast<off_t>(got));
+                if (r < 0 && errno == EINTR) continue;
+                if (r <= 0) break;
+                got += static_cast<uint64_t>(r);
+            }
+            src.size = got;
+            src.data = copy.get();
+        } else {
+            ::madvise(map, src.size, MADV_SEQUENTIAL);
+            src.data = static_cast<const uint8_t*>(map);
+        }
+    }
+    ::close(fd);
+    static const uint8_t empty[1] = {0};
+    if (!src.data) src.data = empty;
     auto reader = std::make_unique<evtx_detail::FileReader>(path, sink, diags, opts);
     EvtxStats s = reader->run(src);
-    ::close(fd);
+    if (map) ::munmap(map, static_cast<size_t>(src.size));
     return s;
 }
 

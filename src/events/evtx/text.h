@@ -31,6 +31,8 @@ inline uint64_t le64(const uint8_t* p) {
 // CRC-32 (polynomial 0xEDB88320, initial value 0 as the format stores it).
 // Continue a running value by passing it back as `crc`.
 uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
+// The table method only (what crc32 falls back to without PCLMULQDQ).
+uint32_t crc32_portable(const uint8_t* data, size_t n, uint32_t crc = 0);
 
 // UTF-16LE code units → UTF-8 in the arena. Unpaired surrogates become U+FFFD;
 // with `trim_nul` trailing NUL units are dropped (strings often carry one).

@@ -48,11 +48,18 @@ std::string_view fmt_double(double v, Arena& a) {
 }
 
 std::string_view fmt_guid(const uint8_t* p, Arena& a) {
-    char* o = static_cast<char*>(a.alloc(40, 1));
-    uint32_t d1 = le32(p);
-    uint16_t d2 = le16(p + 4), d3 = le16(p + 6);
-    std::snprintf(o, 39, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", d1, d2, d3, p[8],
-                  p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    // {d1-d2-d3-d4[0..1]-d4[2..7]}; d1..d3 are little-endian, d4 is a byte string.
+    static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    char* o = static_cast<char*>(a.alloc(38, 1));
+    char* w = o;
+    *w++ = '{';
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *w++ = '-';
+        uint8_t b = p[order[i]];
+        *w++ = kHexUpper[b >> 4];
+        *w++ = kHexUpper[b & 15];
+    }
+    *w++ = '}';
     return {o, 38};
 }
 
@@ -65,12 +72,28 @@ size_t parse_sid(const uint8_t* p, size_t n, std::string_view& out, Arena& a) {
     if (need > n) return 0;
     uint64_t auth = 0;
     for (int i = 2; i < 8; ++i) auth = (auth << 8) | p[i];
-    char* o = a.begin_string(16 + 24 + 11 * count);
-    int len = std::snprintf(o, 40, auth >> 32 ? "S-%u-0x%llX" : "S-%u-%llu", p[0],
-                            static_cast<unsigned long long>(auth));
-    for (unsigned i = 0; i < count; ++i)
-        len += std::snprintf(o + len, 12, "-%u", le32(p + 8 + 4 * i));
-    out = a.commit(o, static_cast<size_t>(len));
+    char* o = a.begin_string(2 + 4 + 2 + 16 + 11 * count);
+    char* w = o;
+    *w++ = 'S';
+    *w++ = '-';
+    w = std::to_chars(w, w + 4, p[0]).ptr;
+    *w++ = '-';
+    if (auth >> 32) {
+        *w++ = '0';
+        *w++ = 'x';
+        for (int i = 2; i < 8; ++i) {
+            *w++ = kHexUpper[p[i] >> 4];
+            *w++ = kHexUpper[p[i] & 15];
+        }
+    } else {
+        w = std::to_chars(w, w + 11, auth).ptr;
+    }
+    for (unsigned i = 0; i < count; ++i) {
+        *w++ = '-';
+        w = std::to_chars(w, w + 10, le32(p + 8 + 4 * i)).ptr;
+    }
+    size_t len = static_cast<size_t>(w - o);
+    out = a.commit(o, len);
     return need;
 }
 
@@ -98,6 +121,14 @@ int64_t filetime_to_unix_ms(uint64_t ft) {
     return (static_cast<int64_t>(ft / 10000)) - static_cast<int64_t>(kFiletimeUnixEpoch / 10000);
 }
 
+static inline char* put_digits(char* w, unsigned v, int n) {
+    for (int i = n - 1; i >= 0; --i) {
+        w[i] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    return w + n;
+}
+
 std::string_view format_filetime(uint64_t ft, Arena& a) {
     int64_t secs = static_cast<int64_t>(ft / 10000000ull) - 11644473600ll;
     unsigned frac = static_cast<unsigned>(ft % 10000000ull);
@@ -106,11 +137,31 @@ std::string_view format_filetime(uint64_t ft, Arena& a) {
     int y;
     unsigned m, d;
     civil_from_days(days, y, m, d);
-    char* o = static_cast<char*>(a.alloc(64, 1));
-    int n = std::snprintf(o, 64, "%04d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d,
-                          static_cast<unsigned>(rem / 3600), static_cast<unsigned>(rem / 60 % 60),
-                          static_cast<unsigned>(rem % 60), frac);
-    return {o, static_cast<size_t>(n)};
+    if (y < 0 || y > 9999) {
+        char* o = static_cast<char*>(a.alloc(64, 1));
+        int n = std::snprintf(o, 64, "%d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d,
+                              static_cast<unsigned>(rem / 3600),
+                              static_cast<unsigned>(rem / 60 % 60),
+                              static_cast<unsigned>(rem % 60), frac);
+        return {o, static_cast<size_t>(n < 64 ? n : 63)};
+    }
+    // YYYY-MM-DDTHH:MM:SS.fffffffZ
+    char* o = static_cast<char*>(a.alloc(28, 1));
+    char* w = put_digits(o, static_cast<unsigned>(y), 4);
+    *w++ = '-';
+    w = put_digits(w, m, 2);
+    *w++ = '-';
+    w = put_digits(w, d, 2);
+    *w++ = 'T';
+    w = put_digits(w, static_cast<unsigned>(rem / 3600), 2);
+    *w++ = ':';
+    w = put_digits(w, static_cast<unsigned>(rem / 60 % 60), 2);
+    *w++ = ':';
+    w = put_digits(w, static_cast<unsigned>(rem % 60), 2);
+    *w++ = '.';
+    w = put_digits(w, frac, 7);
+    *w++ = 'Z';
+    return {o, 28};
 }
 
 static std::string_view format_systime(const uint8_t* p, Arena& a) {
