@@ -347,7 +347,7 @@ Node* ChunkDecoder::new_node(DecodeError& err) {
              opts_.max_nodes_per_record);
         return nullptr;
     }
-    return record_arena_.make<Node>();
+    return Node::create(record_arena_, NodeKind::Element);
 }
 
 Node* ChunkDecoder::decode_record(uint32_t begin, uint32_t end, DecodeError& err) {
@@ -362,7 +362,7 @@ Node* ChunkDecoder::decode_record(uint32_t begin, uint32_t end, DecodeError& err
     const ValueRef* vals;
     uint32_t nvals;
     if (!compile(begin, end, false, record_arena_, ops, nops, vals, nvals, err)) return nullptr;
-    Node* doc = record_arena_.make<Node>();
+    Node* doc = Node::create(record_arena_, NodeKind::Element);
     if (!exec(ops, nops, vals, nvals, doc, 0, err)) return nullptr;
     if (!doc->has_element_children()) {
         fail(err, "evtx.record.empty", "record at 0x%llx has no element", begin);

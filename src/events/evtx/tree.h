@@ -70,6 +70,24 @@ struct Node {
     Node* last = nullptr;
     Node* next = nullptr;
 
+    // Placement in an arena without the value-initialisation the compiler turns
+    // into a slow `rep stos` for this size.
+    static Node* create(Arena& a, NodeKind k) {
+        Node* n = static_cast<Node*>(a.alloc(sizeof(Node), alignof(Node)));
+        n->kind = k;
+        n->vtype = kLiteral;
+        n->is_null = false;
+        n->name = {};
+        n->text = {};
+        n->raw = 0;
+        n->attrs = nullptr;
+        n->attrs_last = nullptr;
+        n->first = nullptr;
+        n->last = nullptr;
+        n->next = nullptr;
+        return n;
+    }
+
     void append(Node* c) {
         if (last)
             last->next = c;

@@ -197,7 +197,7 @@ static size_t fixed_size(uint8_t t, size_t total) {
 }
 
 Node* make_value_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
-    Node* n = a.make<Node>();
+    Node* n = Node::create(a, NodeKind::Text);
     n->kind = NodeKind::Text;
     n->vtype = type;
     size_t need = fixed_size(type, size);
@@ -267,7 +267,7 @@ Node* make_value_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
 }
 
 Node* make_array_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
-    Node* arr = a.make<Node>();
+    Node* arr = Node::create(a, NodeKind::Text);
     arr->kind = NodeKind::Array;
     arr->vtype = type;
     uint8_t base = type & 0x7F;
@@ -278,7 +278,7 @@ Node* make_array_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
         for (size_t i = 0; i <= units; ++i) {
             if (i == units || le16(p + 2 * i) == 0) {
                 if (i == units && i == start) break;  // no trailing empty item
-                Node* n = a.make<Node>();
+                Node* n = Node::create(a, NodeKind::Text);
                 n->kind = NodeKind::Text;
                 n->vtype = kString;
                 n->text = utf16_to_utf8(p + 2 * start, i - start, a, false);
@@ -291,7 +291,7 @@ Node* make_array_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
         for (size_t i = 0; i <= size; ++i) {
             if (i == size || p[i] == 0) {
                 if (i == size && i == start) break;
-                Node* n = a.make<Node>();
+                Node* n = Node::create(a, NodeKind::Text);
                 n->kind = NodeKind::Text;
                 n->vtype = kAnsiString;
                 n->text = cp1252_to_utf8(p + start, i - start, a, false);
@@ -302,7 +302,7 @@ Node* make_array_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
     } else if (base == kSid) {
         size_t off = 0;
         while (off < size) {
-            Node* n = a.make<Node>();
+            Node* n = Node::create(a, NodeKind::Text);
             n->kind = NodeKind::Text;
             n->vtype = kSid;
             size_t used = parse_sid(p + off, size - off, n->text, a);
