@@ -21,6 +21,9 @@ struct EvtxOptions {
     bool recover_past_free_space = true;  // read well-formed records after the chunk's
                                           // free-space offset (dirty files)
     bool scan_for_records = true;     // after a damaged record, look for the next record magic
+    bool recover_slack = false;       // also decode stale records left in a chunk's unused
+                                      // space (from before the chunk was reused); they may
+                                      // decode against a template that changed since
     uint32_t max_binxml_nesting = 16;     // embedded BinXML / template instance depth
     uint32_t max_element_depth = 128;     // XML element nesting inside one record
     uint32_t max_nodes_per_record = 1u << 16;  // tree nodes built for one record
@@ -36,6 +39,7 @@ struct EvtxStats {
     uint64_t records_read = 0;      // records parsed and handed to the sink
     uint64_t records_failed = 0;    // records found but not decodable
     uint64_t records_recovered = 0; // of records_read: found by scanning or past free space
+    uint64_t records_slack = 0;     // of records_recovered: stale records from unused space
     uint64_t templates = 0;         // template definitions compiled
     bool file_ok = true;            // false when the file could not be read at all
     bool stopped = false;           // the sink asked to stop

@@ -17,6 +17,7 @@ struct DumpArgs {
     bool stats = false;
     bool quiet = false;
     bool no_crc = false;
+    bool slack = false;
 };
 
 void print_diag(const Diagnostic& d) {
@@ -36,6 +37,7 @@ int run_dump(const DumpArgs& a) {
     };
     EvtxOptions opts;
     opts.verify_checksums = !a.no_crc;
+    opts.recover_slack = a.slack;
     EvtxStats total;
     int unreadable = 0;
     for (const auto& f : a.files) {
@@ -97,6 +99,8 @@ void register_evtx(CLI::App& app, int& rc) {
     dump->add_flag("--stats", args->stats, "Print per-file record and chunk counts on stderr");
     dump->add_flag("-q,--quiet", args->quiet, "Do not print diagnostics");
     dump->add_flag("--no-crc", args->no_crc, "Skip checksum verification");
+    dump->add_flag("--recover-slack", args->slack,
+                   "Also print stale records found in chunks' unused space");
     dump->callback([args, &rc] { rc = run_dump(*args); });
 }
 

@@ -593,6 +593,27 @@ TEST(EvtxReader, DirtyFileRecordsPastFreeSpace) {
     EXPECT_EQ(read(file_of({c}, -1, 1), o).stats.records_read, 2u);
 }
 
+TEST(EvtxReader, SlackRecordsOnlyWhenAsked) {
+    // Records 2 and 3 lie past the free-space offset and do not continue the id
+    // sequence: stale leftovers of an earlier use of the chunk.
+    ChunkWriter c = good_chunk(3);
+    c.put64(c.record_offsets[1] + 8, 100);
+    c.put64(c.record_offsets[2] + 8, 101);
+    c.put32(48, c.record_offsets[1]);
+    c.put32(52, crc32(&c.c[512], c.record_offsets[1] - 512));
+    uint32_t h = crc32(&c.c[0], 120);
+    c.put32(124, crc32(&c.c[128], 384, h));
+    Read r = read(file_of({c}));
+    EXPECT_EQ(r.ids, (std::vector<uint64_t>{1}));
+    EXPECT_TRUE(r.diags.empty());
+    EvtxOptions o;
+    o.recover_slack = true;
+    Read s = read(file_of({c}), o);
+    EXPECT_EQ(s.ids, (std::vector<uint64_t>{1, 100, 101}));
+    EXPECT_EQ(s.stats.records_slack, 2u);
+    EXPECT_TRUE(s.has("evtx.file.slack_records"));
+}
+
 TEST(EvtxReader, TemplateOffsetOutOfRange) {
     ChunkWriter w;
     uint32_t def = 0;

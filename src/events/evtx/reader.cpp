@@ -52,6 +52,7 @@ EvtxStats& EvtxStats::operator+=(const EvtxStats& o) {
     records_read += o.records_read;
     records_failed += o.records_failed;
     records_recovered += o.records_recovered;
+    records_slack += o.records_slack;
     templates += o.templates;
     file_ok = file_ok && o.file_ok;
     stopped = stopped || o.stopped;
@@ -130,7 +131,8 @@ private:
     bool record_plausible(uint32_t off) const;
     uint32_t scan(uint32_t from) const;
     // Returns false when the sink asked to stop.
-    bool emit_record(uint64_t file_off, uint32_t off, uint32_t size, bool recovered);
+    bool emit_record(uint64_t file_off, uint32_t off, uint32_t size, bool recovered,
+                     bool slack = false);
 
     const std::string& name_;
     std::shared_ptr<const std::string> file_;
@@ -166,11 +168,14 @@ uint32_t FileReader::scan(uint32_t from) const {
     return kChunkSize;
 }
 
-bool FileReader::emit_record(uint64_t file_off, uint32_t off, uint32_t size, bool recovered) {
+bool FileReader::emit_record(uint64_t file_off, uint32_t off, uint32_t size, bool recovered,
+                             bool slack) {
     uint64_t id = le64(buf_ + off + 8);
     uint64_t written = le64(buf_ + off + 16);
     DecodeError err;
     Node* doc = decoder_.decode_record(off + kRecordHeaderSize, off + size - 4, err);
+    if (!doc && slack) return true;
+    if (slack) ++stats_.records_slack;
     if (!doc) {
         ++stats_.records_failed;
         diag(Severity::Warning, err.code ? err.code : "evtx.record.bad_binxml",
@@ -316,6 +321,17 @@ bool FileReader::chunk(uint64_t index, uint64_t file_off, uint32_t avail, bool c
         }
         off = next;
     }
+    if (opts_.recover_slack) {
+        // Unused space after the live records: stale records of the chunk's earlier
+        // use. Only complete frames are tried; those that do not decode are dropped
+        // silently (they are leftovers, not damage).
+        uint32_t from = off > limit ? off : limit;
+        for (uint32_t s = scan(from); s < kChunkSize;) {
+            uint32_t size = le32(buf_ + s + 4);
+            if (!emit_record(file_off, s, size, true, true)) return false;
+            s = record_plausible(s + size) ? s + size : scan(s + 1);
+        }
+    }
     return true;
 }
 
@@ -380,6 +396,10 @@ EvtxStats FileReader::run(const Source& src) {
         if (!chunk(i, off, static_cast<uint32_t>(got), i < header_chunks)) break;
     }
     stats_.templates = decoder_.templates_compiled();
+    if (stats_.records_slack)
+        diag(Severity::Info, "evtx.file.slack_records",
+             std::to_string(stats_.records_slack) +
+                 " stale records recovered from unused chunk space");
     finish_diags();
     return stats_;
 }
