@@ -24,10 +24,10 @@ namespace {
 bool is_xmlns(std::string_view n) { return n == "xmlns" || n.substr(0, 6) == "xmlns:"; }
 
 std::string_view concat(Arena& a, std::string_view x, std::string_view sep, std::string_view y) {
-    char* p = static_cast<char*>(a.alloc(x.size() + sep.size() + y.size(), 1));
-    std::memcpy(p, x.data(), x.size());
-    std::memcpy(p + x.size(), sep.data(), sep.size());
-    std::memcpy(p + x.size() + sep.size(), y.data(), y.size());
+    char* p = static_cast<char*>(a.alloc(x.size() + sep.size() + y.size() + 1, 1));
+    if (!x.empty()) std::memcpy(p, x.data(), x.size());
+    if (!sep.empty()) std::memcpy(p + x.size(), sep.data(), sep.size());
+    if (!y.empty()) std::memcpy(p + x.size() + sep.size(), y.data(), y.size());
     return {p, x.size() + sep.size() + y.size()};
 }
 
@@ -66,7 +66,7 @@ void each_value(const Node* first, Arena& a, F&& emit) {
         char* p = static_cast<char*>(a.alloc(total ? total : 1, 1));
         size_t n = 0;
         for (const Node* c = first; c; c = c->next)
-            if (c->kind == NodeKind::Text || c->kind == NodeKind::CData) {
+            if ((c->kind == NodeKind::Text || c->kind == NodeKind::CData) && !c->text.empty()) {
                 std::memcpy(p + n, c->text.data(), c->text.size());
                 n += c->text.size();
             }
