@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     auto cpu_now = [] {
         rusage u;
         getrusage(RUSAGE_SELF, &u);
-        return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+        return u.ru_utime.tv_sec + u.ru_stime.tv_sec +
+               (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
     };
     std::vector<double> times, cpus;
     uint64_t records = 0, fields = 0, out_bytes = 0;

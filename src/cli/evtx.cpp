@@ -1,11 +1,12 @@
 // cli/evtx.cpp — `sigil evtx dump FILE... [--format jsonl|xml|fields]`: print
 // every readable record of .evtx files; diagnostics and a summary on stderr.
+#include "sigil/evtx.h"
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
-#include "sigil/evtx.h"
 
 namespace sigil::cli {
 

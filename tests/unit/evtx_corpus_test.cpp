@@ -6,7 +6,6 @@
 // differently are normalized (docs/evtx.md lists them). Skips when the corpora
 // or evtxexport are missing.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,11 +78,16 @@ std::string unescape(std::string_view s) {
             continue;
         }
         std::string_view ent = s.substr(i + 1, semi - i - 1);
-        if (ent == "amp") o += '&';
-        else if (ent == "lt") o += '<';
-        else if (ent == "gt") o += '>';
-        else if (ent == "quot") o += '"';
-        else if (ent == "apos") o += '\'';
+        if (ent == "amp")
+            o += '&';
+        else if (ent == "lt")
+            o += '<';
+        else if (ent == "gt")
+            o += '>';
+        else if (ent == "quot")
+            o += '"';
+        else if (ent == "apos")
+            o += '\'';
         else if (!ent.empty() && ent[0] == '#') {
             uint32_t cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
                               ? std::strtoul(std::string(ent.substr(2)).c_str(), nullptr, 16)
@@ -146,7 +150,8 @@ std::vector<XmlRecord> parse_records(const std::string& text) {
         x.computer = element_text(r, "Computer");
         x.channel = element_text(r, "Channel");
         size_t t = r.find("<TimeCreated ");
-        if (t != std::string_view::npos) x.time = attr_value(r.substr(t, r.find('>', t) - t), "SystemTime");
+        if (t != std::string_view::npos)
+            x.time = attr_value(r.substr(t, r.find('>', t) - t), "SystemTime");
         size_t ed = r.find("<EventData>");
         size_t ee = r.find("</EventData>");
         if (ed != std::string_view::npos && ee != std::string_view::npos) {
@@ -237,8 +242,8 @@ Cmp compare_value(std::string a, std::string b) {
 }
 
 struct Totals {
-    uint64_t oracle = 0, sigil = 0, compared = 0, fields = 0, known = 0, different = 0,
-             missing = 0, event_checks = 0, event_bad = 0;
+    uint64_t oracle = 0, sigil = 0, compared = 0, fields = 0, known = 0, different = 0, missing = 0,
+             event_checks = 0, event_bad = 0;
     std::vector<std::string> examples;
     void note(const std::string& s) {
         if (examples.size() < 30) examples.push_back(s);
@@ -361,7 +366,9 @@ void cleanup(const Corpus& c) {
     if (!c.dir.empty()) fs::remove_all(c.dir);
 }
 
-bool have_oracle() { return std::system("command -v evtxexport >/dev/null 2>&1") == 0; }
+bool have_oracle() {
+    return std::system("command -v evtxexport >/dev/null 2>&1") == 0;
+}
 
 }  // namespace
 
@@ -380,10 +387,10 @@ TEST(EvtxCorpus, HayabusaSamplesMatchEvtxexport) {
     }
     cleanup(c);
     std::cout << "hayabusa-sample-evtx: " << c.files.size() << " files; sigil read " << t.sigil
-              << " records, evtxexport " << t.oracle << "; compared " << t.compared
-              << " records / " << t.fields << " values: " << t.different << " different, "
-              << t.known << " known format differences; flat-field checks " << t.event_checks
-              << " (" << t.event_bad << " bad)\n";
+              << " records, evtxexport " << t.oracle << "; compared " << t.compared << " records / "
+              << t.fields << " values: " << t.different << " different, " << t.known
+              << " known format differences; flat-field checks " << t.event_checks << " ("
+              << t.event_bad << " bad)\n";
     for (auto& e : t.examples) std::cout << "  " << e << "\n";
     EXPECT_EQ(t.sigil, 24661u);  // every record of the corpus
     EXPECT_EQ(fewer, 0u);
@@ -403,7 +410,7 @@ TEST(EvtxCorpus, BrokenAndEdgeFilesRecoverAtLeastAsMuch) {
     ASSERT_GT(c.files.size(), 20u);
     Totals t;
     std::cout << "broken-and-edge-evtx (records: sigil / evtxexport):\n";
-    uint64_t fewer = 0;
+    uint64_t fewer = 0, slack_total = 0, all_total = 0;
     for (auto& f : c.files) {
         FileResult r = compare_file(f, t);
         // With stale-record recovery, against evtxexport's "all" mode (items + recovered).
@@ -412,11 +419,13 @@ TEST(EvtxCorpus, BrokenAndEdgeFilesRecoverAtLeastAsMuch) {
         Diagnostics d;
         EvtxOptions o;
         o.recover_slack = true;
-        EvtxStats slack = read_evtx_records(f, [](const EvtxRecord&) { return true; }, d, o);
-        std::cout << "  " << fs::path(f).filename().string() << ": " << r.sigil << " / "
-                  << r.oracle << "; with slack " << slack.records_read << " / -m all "
-                  << oracle_all << "\n";
+        EvtxStats slack = read_evtx_records(
+            f, [](const EvtxRecord&) { return true; }, d, o);
+        std::cout << "  " << fs::path(f).filename().string() << ": " << r.sigil << " / " << r.oracle
+                  << "; with slack " << slack.records_read << " / -m all " << oracle_all << "\n";
         EXPECT_GE(slack.records_read, oracle_all) << f;
+        slack_total += slack.records_read;
+        all_total += oracle_all;
         if (r.sigil < r.oracle) {
             ++fewer;
             ADD_FAILURE() << f << ": sigil read " << r.sigil << " records, evtxexport " << r.oracle;
@@ -425,7 +434,8 @@ TEST(EvtxCorpus, BrokenAndEdgeFilesRecoverAtLeastAsMuch) {
     cleanup(c);
     std::cout << "total: sigil " << t.sigil << ", evtxexport " << t.oracle << "; compared "
               << t.compared << " records / " << t.fields << " values: " << t.different
-              << " different, " << t.known << " known format differences\n";
+              << " different, " << t.known << " known format differences; with stale records: "
+              << "sigil " << slack_total << ", evtxexport -m all " << all_total << "\n";
     for (auto& e : t.examples) std::cout << "  " << e << "\n";
     EXPECT_EQ(fewer, 0u);
     EXPECT_GT(t.sigil, t.oracle);

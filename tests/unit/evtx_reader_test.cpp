@@ -106,7 +106,7 @@ struct ChunkWriter {
         uint32_t def = def_at ? def_at : pos + 4;
         u32(def);
         if (!def_at) {
-            u32(0);                          // next template
+            u32(0);                                                    // next template
             for (int i = 0; i < 16; ++i) u8(static_cast<uint8_t>(i));  // GUID
             uint32_t size_at = pos;
             u32(0);
@@ -264,8 +264,9 @@ ChunkWriter good_chunk(int n, uint64_t first_id = 1) {
         uint64_t id = first_id + i;
         w.record(id, kFt, [&] {
             w.frag();
-            def = w.instance(def, [&] { event_template(w); },
-                             event_values(id, u"cmd.exe /c whoami " + std::u16string(1, u'0' + i % 10)));
+            def = w.instance(
+                def, [&] { event_template(w); },
+                event_values(id, u"cmd.exe /c whoami " + std::u16string(1, u'0' + i % 10)));
             w.eof();
         });
     }
@@ -274,7 +275,7 @@ ChunkWriter good_chunk(int n, uint64_t first_id = 1) {
 }
 
 std::string file_of(const std::vector<ChunkWriter>& chunks, int header_chunks = -1,
-                     uint32_t flags = 0) {
+                    uint32_t flags = 0) {
     std::string f(4096, '\0');
     std::memcpy(&f[0], "ElfFile", 8);
     uint64_t last = chunks.empty() ? 0 : chunks.size() - 1;
@@ -365,15 +366,20 @@ TEST(EvtxText, Utf16InvalidSurrogatesBecomeReplacement) {
     b.push_back(0x00), b.push_back(0xDC);  // lone low surrogate
     b.push_back(0x3D), b.push_back(0xD8), b.push_back(0x00), b.push_back(0xDE);  // U+1F600
     auto s = utf16_to_utf8(b.data(), b.size() / 2, a);
-    EXPECT_EQ(std::string(s), "A\xEF\xBF\xBD" "B\xEF\xBF\xBD\xF0\x9F\x98\x80");
+    EXPECT_EQ(std::string(s),
+              "A\xEF\xBF\xBD"
+              "B\xEF\xBF\xBD\xF0\x9F\x98\x80");
     // Odd trailing high surrogate at the very end.
     std::vector<uint8_t> c = {0x41, 0x00, 0x00, 0xD8};
     EXPECT_EQ(std::string(utf16_to_utf8(c.data(), 2, a)), "A\xEF\xBF\xBD");
     // Long ASCII runs take the fast path.
     auto d = u16s(u"C:\\Windows\\System32\\cmd.exe");
-    EXPECT_EQ(std::string(utf16_to_utf8(d.data(), d.size() / 2, a)), "C:\\Windows\\System32\\cmd.exe");
+    EXPECT_EQ(std::string(utf16_to_utf8(d.data(), d.size() / 2, a)),
+              "C:\\Windows\\System32\\cmd.exe");
     std::vector<uint8_t> e = {0x80, 0x41, 0xE9};
-    EXPECT_EQ(std::string(cp1252_to_utf8(e.data(), 3, a)), "\xE2\x82\xAC" "A\xC3\xA9");
+    EXPECT_EQ(std::string(cp1252_to_utf8(e.data(), 3, a)),
+              "\xE2\x82\xAC"
+              "A\xC3\xA9");
 }
 
 TEST(EvtxValues, EveryScalarType) {
@@ -441,8 +447,9 @@ TEST(EvtxValues, Arrays) {
     EXPECT_EQ(items(0x82, {'x', 0, 'y', 'z', 0}), (std::vector<std::string>{"x", "yz"}));
     EXPECT_EQ(items(0x86, {1, 0, 2, 0}), (std::vector<std::string>{"1", "2"}));
     EXPECT_EQ(items(0x94, {0x10, 0, 0, 0}), (std::vector<std::string>{"0x10"}));
-    EXPECT_EQ(items(0x93, {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 5, 19, 0, 0, 0}),
-              (std::vector<std::string>{"S-1-5-18", "S-1-5-19"}));
+    EXPECT_EQ(
+        items(0x93, {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 5, 19, 0, 0, 0}),
+        (std::vector<std::string>{"S-1-5-18", "S-1-5-19"}));
     EXPECT_EQ(items(0x8d, {1, 0, 0, 0, 0, 0, 0, 0}), (std::vector<std::string>{"true", "false"}));
     EXPECT_EQ(items(0x88, {1, 0, 0, 0, 9}), (std::vector<std::string>{"1", "09"}));  // ragged tail
 }
@@ -455,18 +462,21 @@ TEST(EvtxReader, ReadsCraftedFile) {
     EXPECT_TRUE(r.diags.empty()) << r.diags[0].code << " " << r.diags[0].message;
     auto& e = r.events[1];
     EXPECT_EQ(e.at("EventID"), std::vector<std::string>{"4688"});
-    EXPECT_EQ(e.at("Provider_Name"), std::vector<std::string>{"Microsoft-Windows-Security-Auditing"});
+    EXPECT_EQ(e.at("Provider_Name"),
+              std::vector<std::string>{"Microsoft-Windows-Security-Auditing"});
     EXPECT_EQ(e.at("Channel"), std::vector<std::string>{"Security"});
     EXPECT_EQ(e.at("Computer"), std::vector<std::string>{"HOST-PC1"});  // literal + value
     EXPECT_EQ(e.at("EventRecordID"), std::vector<std::string>{"2"});
-    EXPECT_EQ(e.at("TimeCreated_SystemTime"), std::vector<std::string>{"2021-10-20T13:39:12.7319044Z"});
+    EXPECT_EQ(e.at("TimeCreated_SystemTime"),
+              std::vector<std::string>{"2021-10-20T13:39:12.7319044Z"});
     EXPECT_EQ(e.at("CommandLine"), std::vector<std::string>{"cmd.exe /c whoami 1"});
     EXPECT_EQ(e.at("LogonId"), std::vector<std::string>{"0x3e7"});
     EXPECT_EQ(e.at("Data"), (std::vector<std::string>{"a", "bb"}));  // unnamed array Data
-    EXPECT_EQ(e.count("Correlation_ActivityID"), 0u);  // optional, absent
+    EXPECT_EQ(e.count("Correlation_ActivityID"), 0u);                // optional, absent
     EXPECT_EQ(r.ids, (std::vector<uint64_t>{1, 2, 3}));
     EXPECT_EQ(r.times[0], 1634737152731);
-    EXPECT_NE(r.xml[0].find("<Data Name=\"CommandLine\">cmd.exe /c whoami 0</Data>"), std::string::npos)
+    EXPECT_NE(r.xml[0].find("<Data Name=\"CommandLine\">cmd.exe /c whoami 0</Data>"),
+              std::string::npos)
         << r.xml[0];
     EXPECT_NE(r.xml[0].find("<Correlation/>"), std::string::npos);
     EXPECT_NE(r.xml[0].find("<Data>a</Data>\n"), std::string::npos);  // array repeats the element
@@ -619,22 +629,26 @@ TEST(EvtxReader, TemplateOffsetOutOfRange) {
     uint32_t def = 0;
     w.record(1, kFt, [&] {
         w.frag();
-        def = w.instance(0, [&] { event_template(w); }, event_values(1, u"x"));
+        def = w.instance(
+            0, [&] { event_template(w); }, event_values(1, u"x"));
         w.eof();
     });
     w.record(2, kFt, [&] {
         w.frag();
-        w.instance(0xFFF0, [] {}, event_values(2, u"y"));
+        w.instance(
+            0xFFF0, [] {}, event_values(2, u"y"));
         w.eof();
     });
     w.record(3, kFt, [&] {
         w.frag();
-        w.instance(600, [] {}, event_values(3, u"z"));  // inside record 1, not a template
+        w.instance(
+            600, [] {}, event_values(3, u"z"));  // inside record 1, not a template
         w.eof();
     });
     w.record(4, kFt, [&] {
         w.frag();
-        w.instance(def, [] {}, event_values(4, u"w"));
+        w.instance(
+            def, [] {}, event_values(4, u"w"));
         w.eof();
     });
     w.finish();
@@ -676,7 +690,8 @@ TEST(EvtxReader, NestingLimits) {
         w.eof();
         w.put32(size_at, w.pos - start);
         // Values: nested instances, innermost first is easiest to write outermost-first
-        // by reserving sizes: each level = frag(4) + instance header(10) + count(4) + desc(4) + inner + eof(1).
+        // by reserving sizes: each level = frag(4) + instance header(10) + count(4) + desc(4) +
+        // inner + eof(1).
         std::function<void(int)> level = [&](int n) {
             w.u32(1);
             uint32_t desc = w.pos;
@@ -718,7 +733,8 @@ TEST(EvtxReader, NotEvtx) {
     Read e = read("");
     EXPECT_FALSE(e.stats.file_ok);
     Diagnostics d;
-    EvtxStats s = read_evtx_records("/nonexistent/file.evtx", [](const EvtxRecord&) { return true; }, d);
+    EvtxStats s = read_evtx_records(
+        "/nonexistent/file.evtx", [](const EvtxRecord&) { return true; }, d);
     EXPECT_FALSE(s.file_ok);
     ASSERT_EQ(d.size(), 1u);
     EXPECT_EQ(d[0].code, "evtx.file.open");
@@ -727,8 +743,8 @@ TEST(EvtxReader, NotEvtx) {
 TEST(EvtxReader, SinkCanStop) {
     int n = 0;
     Diagnostics d;
-    EvtxStats s = read_evtx_bytes(file_of({good_chunk(5)}), "t",
-                                  [&](const EvtxRecord&) { return ++n < 2; }, d);
+    EvtxStats s = read_evtx_bytes(
+        file_of({good_chunk(5)}), "t", [&](const EvtxRecord&) { return ++n < 2; }, d);
     EXPECT_EQ(n, 2);
     EXPECT_TRUE(s.stopped);
 }

@@ -17,7 +17,7 @@
 namespace sigil::evtx_detail {
 
 class Arena {
-public:
+  public:
     explicit Arena(size_t block_size = 64 * 1024) : block_size_(block_size) {}
     Arena(const Arena&) = delete;
     Arena& operator=(const Arena&) = delete;
@@ -75,7 +75,7 @@ public:
         return s;
     }
 
-private:
+  private:
     struct Block {
         std::unique_ptr<char[]> data;
         size_t size;

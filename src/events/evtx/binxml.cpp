@@ -121,17 +121,19 @@ bool ChunkDecoder::read_name(uint32_t& pos, uint32_t end, std::string_view& name
 }
 
 bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& arena,
-                           const Op*& ops, uint32_t& nops, const ValueRef*& vals,
-                           uint32_t& nvals, DecodeError& err) {
+                           const Op*& ops, uint32_t& nops, const ValueRef*& vals, uint32_t& nvals,
+                           DecodeError& err) {
     scratch_ops_.clear();
     scratch_vals_.clear();
     auto need = [&](uint64_t n) { return static_cast<uint64_t>(pos) + n <= end; };
     auto text = [&](OpCode code) -> bool {
-        if (!need(2)) return fail(err, "evtx.binxml.truncated", "text length past the end at 0x%llx", pos);
+        if (!need(2))
+            return fail(err, "evtx.binxml.truncated", "text length past the end at 0x%llx", pos);
         uint64_t chars = le16(data_ + pos);
         pos += 2;
         if (!need(2 * chars))
-            return fail(err, "evtx.binxml.truncated", "text of %llu characters runs past the end at 0x%llx", chars, pos);
+            return fail(err, "evtx.binxml.truncated",
+                        "text of %llu characters runs past the end at 0x%llx", chars, pos);
         Op op{code};
         op.s = utf16_to_utf8(data_ + pos, chars, arena, false);
         pos += static_cast<uint32_t>(2 * chars);
@@ -148,7 +150,8 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                 done = true;
                 break;
             case kFragmentHeader:
-                if (!need(3)) return fail(err, "evtx.binxml.truncated", "fragment header at 0x%llx", at);
+                if (!need(3))
+                    return fail(err, "evtx.binxml.truncated", "fragment header at 0x%llx", at);
                 pos += 3;
                 break;
             case kOpenStart: {
@@ -164,36 +167,45 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                 };
                 if (!name_at(dep)) {
                     if (!name_at(!dep))
-                        return fail(err, "evtx.binxml.bad_element", "unreadable element start at 0x%llx", at);
+                        return fail(err, "evtx.binxml.bad_element",
+                                    "unreadable element start at 0x%llx", at);
                     dep = !dep;
                 }
                 pos += dep ? 6 : 4;
                 Op op{OpCode::Open};
                 if (!read_name(pos, end, op.s, err)) return false;
                 if (tok & kMoreFlag) {
-                    if (!need(4)) return fail(err, "evtx.binxml.truncated", "attribute list at 0x%llx", pos);
+                    if (!need(4))
+                        return fail(err, "evtx.binxml.truncated", "attribute list at 0x%llx", pos);
                     pos += 4;
                 }
                 scratch_ops_.push_back(op);
                 break;
             }
             case kCloseStart:
-                if (tok & kMoreFlag) return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok, at);
+                if (tok & kMoreFlag)
+                    return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok,
+                                at);
                 scratch_ops_.push_back(Op{OpCode::CloseStart});
                 break;
             case kCloseEmpty:
-                if (tok & kMoreFlag) return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok, at);
+                if (tok & kMoreFlag)
+                    return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok,
+                                at);
                 scratch_ops_.push_back(Op{OpCode::CloseEmpty});
                 break;
             case kEndElement:
-                if (tok & kMoreFlag) return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok, at);
+                if (tok & kMoreFlag)
+                    return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok,
+                                at);
                 scratch_ops_.push_back(Op{OpCode::End});
                 break;
             case kValue: {
                 if (!need(1)) return fail(err, "evtx.binxml.truncated", "value at 0x%llx", at);
                 uint8_t vt = data_[pos++];
                 if (vt != kString)
-                    return fail(err, "evtx.binxml.unsupported_value", "value token of type 0x%llx at 0x%llx", vt, at);
+                    return fail(err, "evtx.binxml.unsupported_value",
+                                "value token of type 0x%llx at 0x%llx", vt, at);
                 if (!text(OpCode::Text)) return false;
                 break;
             }
@@ -207,7 +219,8 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                 if (!text(OpCode::CData)) return false;
                 break;
             case kCharRef: {
-                if (!need(2)) return fail(err, "evtx.binxml.truncated", "character reference at 0x%llx", at);
+                if (!need(2))
+                    return fail(err, "evtx.binxml.truncated", "character reference at 0x%llx", at);
                 Op op{OpCode::CharRef};
                 op.a = le16(data_ + pos);
                 pos += 2;
@@ -231,26 +244,34 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                 break;
             case kTemplateInstance: {
                 if (in_template)
-                    return fail(err, "evtx.template.nested", "template instance inside a template definition at 0x%llx", at);
+                    return fail(err, "evtx.template.nested",
+                                "template instance inside a template definition at 0x%llx", at);
                 // u8 unknown, u32 template id, u32 definition offset, [inline definition],
                 // u32 value count, count x (u16 size, u8 type, u8 0), values.
-                if (!need(9)) return fail(err, "evtx.binxml.truncated", "template instance at 0x%llx", at);
+                if (!need(9))
+                    return fail(err, "evtx.binxml.truncated", "template instance at 0x%llx", at);
                 uint32_t def = le32(data_ + pos + 5);
                 pos += 9;
                 if (def == pos) {
-                    if (!need(24)) return fail(err, "evtx.binxml.truncated", "template definition at 0x%llx", pos);
+                    if (!need(24))
+                        return fail(err, "evtx.binxml.truncated", "template definition at 0x%llx",
+                                    pos);
                     uint64_t dsize = le32(data_ + pos + 20);
                     if (!need(24 + dsize))
-                        return fail(err, "evtx.template.bad_size", "template definition at 0x%llx claims %llu bytes", pos, dsize);
+                        return fail(err, "evtx.template.bad_size",
+                                    "template definition at 0x%llx claims %llu bytes", pos, dsize);
                     pos += static_cast<uint32_t>(24 + dsize);
                 }
                 if (static_cast<uint64_t>(def) + 24 > size_)
-                    return fail(err, "evtx.template.bad_offset", "template offset 0x%llx outside the chunk", def);
-                if (!need(4)) return fail(err, "evtx.binxml.truncated", "template values at 0x%llx", pos);
+                    return fail(err, "evtx.template.bad_offset",
+                                "template offset 0x%llx outside the chunk", def);
+                if (!need(4))
+                    return fail(err, "evtx.binxml.truncated", "template values at 0x%llx", pos);
                 uint64_t count = le32(data_ + pos);
                 pos += 4;
                 if (!need(4 * count))
-                    return fail(err, "evtx.template.bad_values", "%llu template values do not fit at 0x%llx", count, pos);
+                    return fail(err, "evtx.template.bad_values",
+                                "%llu template values do not fit at 0x%llx", count, pos);
                 Op op{OpCode::Instance};
                 op.a = def;
                 op.b = static_cast<uint32_t>(scratch_vals_.size());
@@ -263,7 +284,8 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                     v.type = data_[desc + 4 * i + 2];
                     v.off = pos;
                     if (!need(v.size))
-                        return fail(err, "evtx.template.bad_values", "template value %llu runs past the end at 0x%llx", i, pos);
+                        return fail(err, "evtx.template.bad_values",
+                                    "template value %llu runs past the end at 0x%llx", i, pos);
                     pos += v.size;
                     scratch_vals_.push_back(v);
                 }
@@ -272,8 +294,11 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
             }
             case kNormalSubst:
             case kOptionalSubst: {
-                if (tok & kMoreFlag) return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok, at);
-                if (!need(3)) return fail(err, "evtx.binxml.truncated", "substitution at 0x%llx", at);
+                if (tok & kMoreFlag)
+                    return fail(err, "evtx.binxml.bad_token", "bad token 0x%llx at 0x%llx", tok,
+                                at);
+                if (!need(3))
+                    return fail(err, "evtx.binxml.truncated", "substitution at 0x%llx", at);
                 Op op{OpCode::Subst};
                 op.a = le16(data_ + pos);
                 op.type = data_[pos + 2];
@@ -283,7 +308,8 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
                 break;
             }
             default:
-                return fail(err, "evtx.binxml.bad_token", "unknown token 0x%llx at 0x%llx", tok, at);
+                return fail(err, "evtx.binxml.bad_token", "unknown token 0x%llx at 0x%llx", tok,
+                            at);
         }
     }
     nops = static_cast<uint32_t>(scratch_ops_.size());
@@ -291,7 +317,8 @@ bool ChunkDecoder::compile(uint32_t pos, uint32_t end, bool in_template, Arena& 
     for (uint32_t i = 0; i < nops; ++i) o[i] = scratch_ops_[i];
     ops = o;
     nvals = static_cast<uint32_t>(scratch_vals_.size());
-    ValueRef* v = static_cast<ValueRef*>(arena.alloc(sizeof(ValueRef) * (nvals ? nvals : 1), alignof(ValueRef)));
+    ValueRef* v = static_cast<ValueRef*>(
+        arena.alloc(sizeof(ValueRef) * (nvals ? nvals : 1), alignof(ValueRef)));
     for (uint32_t i = 0; i < nvals; ++i) v[i] = scratch_vals_[i];
     vals = v;
     return true;
@@ -312,8 +339,8 @@ const Template* ChunkDecoder::get_template(uint32_t def, DecodeError& err) {
         if (start + dsize > size_) {
             t->error_code = "evtx.template.bad_size";
             char buf[120];
-            std::snprintf(buf, sizeof buf, "template at 0x%x claims %llu bytes past the chunk end", def,
-                          static_cast<unsigned long long>(dsize));
+            std::snprintf(buf, sizeof buf, "template at 0x%x claims %llu bytes past the chunk end",
+                          def, static_cast<unsigned long long>(dsize));
             t->error = chunk_arena_.copy(buf);
         } else {
             const ValueRef* vals;
@@ -354,7 +381,8 @@ Node* ChunkDecoder::decode_record(uint32_t begin, uint32_t end, DecodeError& err
     record_arena_.reset();
     nodes_ = 0;
     if (end > size_ || begin > end) {
-        fail(err, "evtx.record.bad_size", "record data 0x%llx..0x%llx outside the chunk", begin, end);
+        fail(err, "evtx.record.bad_size", "record data 0x%llx..0x%llx outside the chunk", begin,
+             end);
         return nullptr;
     }
     const Op* ops;
@@ -382,7 +410,10 @@ bool ChunkDecoder::add_substitution(const ValueRef& v, bool optional, Node* top,
         n->vtype = kNull;
         n->is_null = true;
         if (attr) {
-            if (attr->last) attr->last->next = n; else attr->first = n;
+            if (attr->last)
+                attr->last->next = n;
+            else
+                attr->first = n;
             attr->last = n;
         } else {
             top->append(n);
@@ -407,7 +438,10 @@ bool ChunkDecoder::add_substitution(const ValueRef& v, bool optional, Node* top,
     Node* n = (v.type & kArrayFlag) ? make_array_node(v.type, p, v.size, record_arena_)
                                     : make_value_node(v.type, p, v.size, record_arena_);
     if (attr) {
-        if (attr->last) attr->last->next = n; else attr->first = n;
+        if (attr->last)
+            attr->last->next = n;
+        else
+            attr->first = n;
         attr->last = n;
     } else {
         top->append(n);
@@ -426,7 +460,10 @@ bool ChunkDecoder::exec(const Op* ops, uint32_t nops, const ValueRef* vals, uint
     Attr* attr = nullptr;
     auto add = [&](Node* n) {
         if (attr) {
-            if (attr->last) attr->last->next = n; else attr->first = n;
+            if (attr->last)
+                attr->last->next = n;
+            else
+                attr->first = n;
             attr->last = n;
         } else {
             stack[sp]->append(n);
@@ -455,16 +492,22 @@ bool ChunkDecoder::exec(const Op* ops, uint32_t nops, const ValueRef* vals, uint
                 break;
             }
             case OpCode::Attr: {
-                if (sp == 0) return fail(err, "evtx.binxml.bad_structure", "attribute outside an element");
+                if (sp == 0)
+                    return fail(err, "evtx.binxml.bad_structure", "attribute outside an element");
                 Attr* a = record_arena_.make<Attr>();
                 a->name = op.s;
                 Node* e = stack[sp];
-                if (e->attrs_last) e->attrs_last->next = a; else e->attrs = a;
+                if (e->attrs_last)
+                    e->attrs_last->next = a;
+                else
+                    e->attrs = a;
                 e->attrs_last = a;
                 attr = a;
                 break;
             }
-            case OpCode::CloseStart: attr = nullptr; break;
+            case OpCode::CloseStart:
+                attr = nullptr;
+                break;
             case OpCode::CloseEmpty:
             case OpCode::End:
                 attr = nullptr;
@@ -525,14 +568,16 @@ bool ChunkDecoder::exec(const Op* ops, uint32_t nops, const ValueRef* vals, uint
             }
             case OpCode::Instance: {
                 if (depth + 1 > opts_.max_binxml_nesting)
-                    return fail(err, "evtx.binxml.too_deep", "template instances nested deeper than %llu",
+                    return fail(err, "evtx.binxml.too_deep",
+                                "template instances nested deeper than %llu",
                                 opts_.max_binxml_nesting);
                 const Template* t = get_template(op.a, err);
                 if (!t) return false;
                 if (!exec(t->ops, t->n, vals + op.b, op.c, stack[sp], depth + 1, err)) return false;
                 break;
             }
-            case OpCode::EndOfStream: return true;
+            case OpCode::EndOfStream:
+                return true;
         }
     }
     return true;

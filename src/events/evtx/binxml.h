@@ -62,7 +62,7 @@ struct DecodeError {
 };
 
 class ChunkDecoder {
-public:
+  public:
     explicit ChunkDecoder(const EvtxOptions& opts) : opts_(opts) {}
 
     // Start a chunk: `data` must stay valid until the next begin_chunk.
@@ -75,7 +75,7 @@ public:
     Arena& record_arena() { return record_arena_; }
     uint64_t templates_compiled() const { return templates_compiled_; }
 
-private:
+  private:
     bool compile(uint32_t pos, uint32_t end, bool in_template, Arena& arena, const Op*& ops,
                  uint32_t& nops, const ValueRef*& vals, uint32_t& nvals, DecodeError& err);
     bool read_name(uint32_t& pos, uint32_t end, std::string_view& name, DecodeError& err);
@@ -83,8 +83,8 @@ private:
     const Template* get_template(uint32_t def_off, DecodeError& err);
     bool exec(const Op* ops, uint32_t nops, const ValueRef* vals, uint32_t nvals, Node* parent,
               uint32_t depth, DecodeError& err);
-    bool add_substitution(const ValueRef& v, bool optional, Node* top, Attr* attr,
-                          uint32_t depth, DecodeError& err);
+    bool add_substitution(const ValueRef& v, bool optional, Node* top, Attr* attr, uint32_t depth,
+                          DecodeError& err);
     Node* new_node(DecodeError& err);
 
     const EvtxOptions& opts_;

@@ -21,7 +21,9 @@ namespace sigil::evtx_detail {
 
 namespace {
 
-bool is_xmlns(std::string_view n) { return n == "xmlns" || n.substr(0, 6) == "xmlns:"; }
+bool is_xmlns(std::string_view n) {
+    return n == "xmlns" || n.substr(0, 6) == "xmlns:";
+}
 
 std::string_view concat(Arena& a, std::string_view x, std::string_view sep, std::string_view y) {
     char* p = static_cast<char*>(a.alloc(x.size() + sep.size() + y.size() + 1, 1));

@@ -59,8 +59,12 @@ EvtxStats& EvtxStats::operator+=(const EvtxStats& o) {
     return *this;
 }
 
-void EvtxRecord::append_xml(std::string& out) const { evtx_detail::render_xml(root_, out); }
-void EvtxRecord::append_json(std::string& out) const { evtx_detail::render_json(root_, out); }
+void EvtxRecord::append_xml(std::string& out) const {
+    evtx_detail::render_xml(root_, out);
+}
+void EvtxRecord::append_json(std::string& out) const {
+    evtx_detail::render_json(root_, out);
+}
 
 namespace evtx_detail {
 namespace {
@@ -88,7 +92,7 @@ std::string hex(uint64_t v) {
 }
 
 class FileReader {
-public:
+  public:
     FileReader(const std::string& name, const EvtxRecordSink& sink, Diagnostics& diags,
                const EvtxOptions& opts)
         : name_(name),
@@ -103,7 +107,7 @@ public:
 
     EvtxStats run(const Source& src);
 
-private:
+  private:
     void diag(Severity sev, const char* code, std::string msg) {
         uint32_t& n = diag_counts_[code];
         if (++n > opts_.max_diagnostics_per_code) return;
@@ -143,7 +147,7 @@ private:
     std::map<std::string, uint32_t> diag_counts_;
     EvtxStats stats_;
     Event event_;
-    const uint8_t* buf_ = nullptr;  // the current chunk (64 KiB readable)
+    const uint8_t* buf_ = nullptr;    // the current chunk (64 KiB readable)
     std::unique_ptr<uint8_t[]> pad_;  // a cut-short chunk, zero-padded
     uint64_t chunk_index_ = 0;
     bool noted_extra_chunks_ = false;
@@ -202,7 +206,8 @@ bool FileReader::emit_record(uint64_t file_off, uint32_t off, uint32_t size, boo
 
 bool FileReader::chunk(uint64_t index, uint64_t file_off, uint32_t avail, bool counted) {
     chunk_index_ = index;
-    const std::string where = "chunk " + std::to_string(index) + " (file offset " + hex(file_off) + ")";
+    const std::string where =
+        "chunk " + std::to_string(index) + " (file offset " + hex(file_off) + ")";
     bool magic_ok = std::memcmp(buf_, kChunkMagic, 8) == 0;
     if (!magic_ok) {
         bool header_zero = true;
@@ -342,7 +347,8 @@ EvtxStats FileReader::run(const Source& src) {
         bool magic = src.size >= 8 && std::memcmp(src.data, kFileMagic, 8) == 0;
         diag(Severity::Error, magic ? "evtx.file.truncated" : "evtx.file.bad_magic",
              magic ? "file is cut short inside its header (" + std::to_string(src.size) + " bytes)"
-                   : "not an EVTX file (" + std::to_string(src.size) + " bytes, no ElfFile signature)");
+                   : "not an EVTX file (" + std::to_string(src.size) +
+                         " bytes, no ElfFile signature)");
         finish_diags();
         return stats_;
     }
@@ -373,8 +379,8 @@ EvtxStats FileReader::run(const Source& src) {
         header_chunks = le16(header + 42);
         if (header_chunks > chunks)
             diag(Severity::Warning, "evtx.file.truncated",
-                 "file header counts " + std::to_string(header_chunks) + " chunks but the file holds " +
-                     std::to_string(chunks));
+                 "file header counts " + std::to_string(header_chunks) +
+                     " chunks but the file holds " + std::to_string(chunks));
     }
     for (uint64_t i = 0; i < chunks; ++i) {
         uint64_t off = kFileHeaderSize + i * kChunkSize;
@@ -389,7 +395,8 @@ EvtxStats FileReader::run(const Source& src) {
         }
         if (got < kChunkHeaderSize + kRecordHeaderSize) {
             diag(Severity::Warning, "evtx.chunk.truncated",
-                 "chunk " + std::to_string(i) + " is cut short at " + std::to_string(got) + " bytes");
+                 "chunk " + std::to_string(i) + " is cut short at " + std::to_string(got) +
+                     " bytes");
             ++stats_.chunks_bad;
             continue;
         }
@@ -416,8 +423,8 @@ EvtxStats read_evtx_bytes(std::string_view bytes, const std::string& name,
     return reader->run(src);
 }
 
-EvtxStats read_evtx_records(const std::string& path, const EvtxRecordSink& sink,
-                            Diagnostics& diags, const EvtxOptions& opts) {
+EvtxStats read_evtx_records(const std::string& path, const EvtxRecordSink& sink, Diagnostics& diags,
+                            const EvtxOptions& opts) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -425,7 +432,8 @@ EvtxStats read_evtx_records(const std::string& path, const EvtxRecordSink& sink,
         if (fd >= 0) ::close(fd);
         Diagnostic d;
         d.code = "evtx.file.open";
-        d.message = fd >= 0 ? "not a regular file" : std::string("cannot open: ") + std::strerror(e);
+        d.message =
+            fd >= 0 ? "not a regular file" : std::string("cannot open: ") + std::strerror(e);
         d.loc.file = std::make_shared<const std::string>(path);
         diags.push_back(std::move(d));
         EvtxStats s;

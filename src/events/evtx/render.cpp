@@ -122,7 +122,9 @@ void xml_element(std::string& out, const Node* e, int indent, int depth) {
 }
 
 // ----------------------------------------------------------------- JSON
-bool is_int_type(uint8_t t) { return t >= kInt8 && t <= kUInt64; }
+bool is_int_type(uint8_t t) {
+    return t >= kInt8 && t <= kUInt64;
+}
 
 void json_scalar_piece(std::string& out, const Node* c) {
     if (c->is_null) {

@@ -65,7 +65,7 @@ static uint32_t crc32_table(const uint8_t* p, size_t n, uint32_t c) {
 // checked against it in the unit tests.
 // ---------------------------------------------------------------------------
 __attribute__((target("pclmul,sse4.1"))) static inline __m128i clmul_fold(__m128i x, __m128i k,
-                                                                         __m128i data) {
+                                                                          __m128i data) {
     __m128i lo = _mm_clmulepi64_si128(x, k, 0x00);
     __m128i hi = _mm_clmulepi64_si128(x, k, 0x11);
     return _mm_xor_si128(_mm_xor_si128(lo, hi), data);
@@ -78,7 +78,9 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc32_clmul(const uint8
     const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124ll);
     const __m128i poly = _mm_set_epi64x(0x1F7011641ll, 0x1DB710641ll);
     const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
-    auto load = [](const uint8_t* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+    auto load = [](const uint8_t* q) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    };
     auto fold = clmul_fold;
     __m128i x1 = _mm_xor_si128(load(p), _mm_cvtsi32_si128(static_cast<int>(c)));
     __m128i x2 = load(p + 16), x3 = load(p + 32), x4 = load(p + 48);
@@ -250,9 +252,15 @@ void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
         const char* rep = nullptr;
         char buf[8];
         switch (c) {
-            case '&': rep = "&amp;"; break;
-            case '<': rep = "&lt;"; break;
-            case '>': rep = "&gt;"; break;
+            case '&':
+                rep = "&amp;";
+                break;
+            case '<':
+                rep = "&lt;";
+                break;
+            case '>':
+                rep = "&gt;";
+                break;
             case '"':
                 if (attribute) rep = "&quot;";
                 break;
@@ -284,13 +292,27 @@ void append_json_string(std::string& out, std::string_view s) {
         out.append(s.data() + start, i - start);
         start = i + 1;
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
             default: {
                 char b[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
                 out.append(b, 6);

@@ -139,10 +139,9 @@ std::string_view format_filetime(uint64_t ft, Arena& a) {
     civil_from_days(days, y, m, d);
     if (y < 0 || y > 9999) {
         char* o = static_cast<char*>(a.alloc(64, 1));
-        int n = std::snprintf(o, 64, "%d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d,
-                              static_cast<unsigned>(rem / 3600),
-                              static_cast<unsigned>(rem / 60 % 60),
-                              static_cast<unsigned>(rem % 60), frac);
+        int n = std::snprintf(
+            o, 64, "%d-%02u-%02uT%02u:%02u:%02u.%07uZ", y, m, d, static_cast<unsigned>(rem / 3600),
+            static_cast<unsigned>(rem / 60 % 60), static_cast<unsigned>(rem % 60), frac);
         return {o, static_cast<size_t>(n < 64 ? n : 63)};
     }
     // YYYY-MM-DDTHH:MM:SS.fffffffZ
@@ -175,24 +174,32 @@ static std::string_view format_systime(const uint8_t* p, Arena& a) {
 static size_t fixed_size(uint8_t t, size_t total) {
     switch (t) {
         case kInt8:
-        case kUInt8: return 1;
+        case kUInt8:
+            return 1;
         case kInt16:
-        case kUInt16: return 2;
+        case kUInt16:
+            return 2;
         case kInt32:
         case kUInt32:
         case kReal32:
         case kBool:
-        case kHexInt32: return 4;
+        case kHexInt32:
+            return 4;
         case kInt64:
         case kUInt64:
         case kReal64:
         case kFileTime:
-        case kHexInt64: return 8;
+        case kHexInt64:
+            return 8;
         case kGuid:
-        case kSysTime: return 16;
-        case kSizeT: return total % 8 == 0 ? 8 : 4;
-        case kEvtHandle: return total == 4 ? 4 : 8;
-        default: return 0;
+        case kSysTime:
+            return 16;
+        case kSizeT:
+            return total % 8 == 0 ? 8 : 4;
+        case kEvtHandle:
+            return total == 4 ? 4 : 8;
+        default:
+            return 0;
     }
 }
 
@@ -212,18 +219,42 @@ Node* make_value_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
         return n;
     }
     switch (type) {
-        case kNull: n->is_null = true; break;
-        case kString: n->text = utf16_to_utf8(p, size / 2, a); break;
-        case kAnsiString: n->text = cp1252_to_utf8(p, size, a); break;
-        case kEvtXml: n->text = utf16_to_utf8(p, size / 2, a); break;
-        case kInt8: n->text = fmt_i64(static_cast<int8_t>(p[0]), a); break;
-        case kUInt8: n->text = fmt_u64(p[0], a); break;
-        case kInt16: n->text = fmt_i64(static_cast<int16_t>(le16(p)), a); break;
-        case kUInt16: n->text = fmt_u64(le16(p), a); break;
-        case kInt32: n->text = fmt_i64(static_cast<int32_t>(le32(p)), a); break;
-        case kUInt32: n->text = fmt_u64(le32(p), a); break;
-        case kInt64: n->text = fmt_i64(static_cast<int64_t>(le64(p)), a); break;
-        case kUInt64: n->text = fmt_u64(le64(p), a); break;
+        case kNull:
+            n->is_null = true;
+            break;
+        case kString:
+            n->text = utf16_to_utf8(p, size / 2, a);
+            break;
+        case kAnsiString:
+            n->text = cp1252_to_utf8(p, size, a);
+            break;
+        case kEvtXml:
+            n->text = utf16_to_utf8(p, size / 2, a);
+            break;
+        case kInt8:
+            n->text = fmt_i64(static_cast<int8_t>(p[0]), a);
+            break;
+        case kUInt8:
+            n->text = fmt_u64(p[0], a);
+            break;
+        case kInt16:
+            n->text = fmt_i64(static_cast<int16_t>(le16(p)), a);
+            break;
+        case kUInt16:
+            n->text = fmt_u64(le16(p), a);
+            break;
+        case kInt32:
+            n->text = fmt_i64(static_cast<int32_t>(le32(p)), a);
+            break;
+        case kUInt32:
+            n->text = fmt_u64(le32(p), a);
+            break;
+        case kInt64:
+            n->text = fmt_i64(static_cast<int64_t>(le64(p)), a);
+            break;
+        case kUInt64:
+            n->text = fmt_u64(le64(p), a);
+            break;
         case kReal32: {
             float f;
             std::memcpy(&f, p, 4);
@@ -242,16 +273,24 @@ Node* make_value_node(uint8_t type, const uint8_t* p, size_t size, Arena& a) {
             n->text = v ? "true" : "false";
             break;
         }
-        case kGuid: n->text = fmt_guid(p, a); break;
+        case kGuid:
+            n->text = fmt_guid(p, a);
+            break;
         case kSizeT:
         case kHexInt32:
-        case kHexInt64: n->text = fmt_hex(size == 4 ? le32(p) : le64(p), a); break;
-        case kEvtHandle: n->text = fmt_u64(size == 4 ? le32(p) : le64(p), a); break;
+        case kHexInt64:
+            n->text = fmt_hex(size == 4 ? le32(p) : le64(p), a);
+            break;
+        case kEvtHandle:
+            n->text = fmt_u64(size == 4 ? le32(p) : le64(p), a);
+            break;
         case kFileTime:
             n->raw = le64(p);
             n->text = format_filetime(n->raw, a);
             break;
-        case kSysTime: n->text = format_systime(p, a); break;
+        case kSysTime:
+            n->text = format_systime(p, a);
+            break;
         case kSid:
             if (parse_sid(p, size, n->text, a) == 0) {
                 n->vtype = kBinary;
