@@ -96,7 +96,7 @@ struct Parser {
         err = true;
         SourceLoc l = ctx.loc(at);
         ctx.report_at(Severity::Error, code,
-                      msg + " (in condition '" + text + "' at offset " +
+                      msg + " (in condition '" + excerpt(text) + "' at offset " +
                           std::to_string(toks[std::min(i, toks.size() - 1)].pos) + ")",
                       l);
     }
@@ -298,7 +298,7 @@ ExprPtr parse_condition(const std::string& text, const YamlNode& at,
     }
     if (neutral) {
         ctx.report_at(Severity::Error, "sigma.condition.nothing",
-                      "the condition '" + text + "' selects nothing: every term was dropped",
+                      "the condition '" + excerpt(text) + "' selects nothing: every term was dropped",
                       ctx.loc(at));
         return nullptr;
     }

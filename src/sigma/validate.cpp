@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "sigil/validate.h"
 #include "sigma/sigma_internal.h"
@@ -15,11 +17,13 @@ namespace sigma {
 
 namespace {
 
+// Whole-string match with RE2: linear time and no recursion, so a hostile
+// megabyte tag or condition cannot exhaust the stack (std::regex did).
 bool match_re(const std::string& s, const char* re) {
-    static thread_local std::map<const char*, std::regex> cache;
+    static thread_local std::map<const char*, std::unique_ptr<RE2>> cache;
     auto it = cache.find(re);
-    if (it == cache.end()) it = cache.emplace(re, std::regex(re)).first;
-    return std::regex_match(s, it->second);
+    if (it == cache.end()) it = cache.emplace(re, std::make_unique<RE2>(re)).first;
+    return RE2::FullMatch(s, *it->second);
 }
 
 void tag_checks(const YamlNode& tags, DocContext& ctx) {
@@ -111,12 +115,12 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
             }
         if (is_re) continue;
         if (s.find("**") != std::string::npos)
-            ctx.warn("sigma.validator.double_wildcard", "value '" + s + "' has a double wildcard",
+            ctx.warn("sigma.validator.double_wildcard", "value '" + excerpt(s) + "' has a double wildcard",
                      *n);
         if (!s.empty() && n->quoted && s.find_first_not_of("0123456789") == std::string::npos &&
             mods.empty())
             ctx.warn("sigma.validator.number_as_string",
-                     "value '" + s + "' is a number written as a string", *n);
+                     "value '" + excerpt(s) + "' is a number written as a string", *n);
         // escaped wildcard: backslash before * or ?, not itself escaped
         for (size_t i = 0; i + 1 < s.size(); ++i) {
             if (s[i] == '\\' && (s[i + 1] == '*' || s[i + 1] == '?')) {
@@ -124,7 +128,7 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
                 while (b > 0 && s[b - 1] == '\\') --b;
                 if ((i - b) % 2 == 0) {
                     ctx.warn("sigma.validator.escaped_wildcard",
-                             "value '" + s + "' holds an escaped (literal) wildcard; write '\\\\" +
+                             "value '" + excerpt(s) + "' holds an escaped (literal) wildcard; write '\\\\" +
                                  s[i + 1] + "' for a backslash followed by a wildcard",
                              *n);
                     break;
@@ -137,7 +141,7 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
             if (trail) mid.pop_back();
             if ((lead || trail) && mid.find_first_of("*?") == std::string::npos && !mid.empty())
                 ctx.warn("sigma.validator.wildcards_instead_of_modifiers",
-                         "value '" + s + "' uses wildcards where '" +
+                         "value '" + excerpt(s) + "' uses wildcards where '" +
                              (lead && trail ? "contains" : lead ? "endswith" : "startswith") +
                              "' would say it",
                          *n);
