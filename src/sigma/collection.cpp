@@ -230,7 +230,18 @@ void link_sigma_collection(SigmaCollection& c) {
     for (size_t i = 0; i < c.rules.size(); ++i) {
         if (c.rules[i].kind == RuleKind::Filter) continue;
         if (!c.rules[i].id.empty()) by_id.emplace(c.rules[i].id, i);
-        if (!c.rules[i].name.empty()) by_name.emplace(c.rules[i].name, i);
+        if (c.rules[i].name.empty()) continue;
+        auto [it, fresh] = by_name.emplace(c.rules[i].name, i);
+        if (!fresh) {  // COLL-UNIQUE-ID-NAME: references would be ambiguous
+            Diagnostic d;
+            d.severity = Severity::Warning;
+            d.code = "sigma.collection.duplicate_name";
+            d.message = "name '" + sigma::excerpt(c.rules[i].name) + "' is also used by " +
+                        c.rules[it->second].loc.str() + "; references resolve to that rule";
+            d.loc = c.rules[i].loc;
+            d.rule = c.rules[i].title;
+            c.diagnostics.push_back(d);
+        }
     }
     auto resolve = [&](const std::string& ref) -> long {
         std::string low = ref;
