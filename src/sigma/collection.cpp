@@ -85,7 +85,7 @@ void load_sigma_text(std::string_view text, const std::string& path, SigmaCollec
             ++out.stats.rules_failed;
             continue;
         }
-        YamlNode doc = d.root;
+        YamlNode doc = std::move(d.root);
         if (const YamlNode* a = doc.get("action")) {
             std::string act = a->text;
             if (act == "global") {
@@ -134,12 +134,12 @@ void load_sigma_text(std::string_view text, const std::string& path, SigmaCollec
             merged.col = doc.col;
             doc = std::move(merged);
         }
-        previous = doc;
-        have_previous = true;
         Rule r;
         r.loc = SourceLoc{file, doc.line, doc.col};
         bool built = sigma::build_rule(doc, ctx, r);
         if (built && !ctx.failed) sigma::validate_document(doc, ctx);
+        previous = std::move(doc);  // kept for a following `action: repeat`
+        have_previous = true;
         if (built && !ctx.failed) {
             out.rules.push_back(std::move(r));
             ++out.stats.rules_loaded;

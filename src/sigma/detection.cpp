@@ -999,13 +999,15 @@ ExprPtr build_search_identifier(const YamlNode& value, DocContext& ctx, bool& ke
             ctx.error("sigma.detection.empty", "a detection map is empty", m);
             return nullptr;
         }
+        // Every item is built even after an error, so all problems are reported.
         std::vector<ExprPtr> kids;
+        bool bad = false;
         for (auto& [k, v] : m.entries) {
             ExprPtr e = build_item(k, v, ctx);
-            if (!e) return nullptr;
-            kids.push_back(e);
+            if (!e) bad = true;
+            else kids.push_back(e);
         }
-        return Expr::make_and(std::move(kids));
+        return bad ? nullptr : Expr::make_and(std::move(kids));
     };
     auto keyword = [&](const YamlNode& n) -> ExprPtr {
         YamlNode key;
@@ -1027,6 +1029,7 @@ ExprPtr build_search_identifier(const YamlNode& value, DocContext& ctx, bool& ke
             return build_item(key, value, ctx);
         }
         std::vector<ExprPtr> kids;
+        bool bad = false;
         for (auto& it : value.items) {
             ExprPtr e;
             if (it.is_map())
@@ -1038,10 +1041,10 @@ ExprPtr build_search_identifier(const YamlNode& value, DocContext& ctx, bool& ke
                           it);
                 return nullptr;
             }
-            if (!e) return nullptr;
-            kids.push_back(e);
+            if (!e) bad = true;
+            else kids.push_back(e);
         }
-        return Expr::make_or(std::move(kids));
+        return bad ? nullptr : Expr::make_or(std::move(kids));
     }
     if (value.is_null()) {
         ctx.error("sigma.detection.empty", "a search identifier is empty (null)", value);

@@ -421,7 +421,10 @@ bool build_detection_block(const YamlNode& det, DocContext& ctx, bool is_filter,
         bool failed_before = ctx.failed;
         ctx.failed = false;
         id.expr = build_search_identifier(v, ctx, id.keyword_list);
-        if (ctx.failed) ok = false;
+        if (ctx.failed) {
+            ok = false;
+            id.failed = true;
+        }
         ctx.failed = ctx.failed || failed_before;
         (void)before;
         for (char c : id.name)
@@ -445,7 +448,6 @@ bool build_detection_block(const YamlNode& det, DocContext& ctx, bool is_filter,
                   det);
         return false;
     }
-    if (!ok) return false;
     std::vector<const YamlNode*> conds;
     if (cond->is_seq()) {
         if (is_filter) {
@@ -464,10 +466,12 @@ bool build_detection_block(const YamlNode& det, DocContext& ctx, bool is_filter,
             return false;
         }
         ExprPtr e = parse_condition(c->text, *c, out.idents, ctx, used);
-        if (!e) return false;
+        if (!e) ok = false;
+        if (!ok) continue;  // keep checking the other conditions
         out.conditions.push_back(e);
         out.condition_text.push_back(c->text);
     }
+    if (!ok) return false;
     for (auto& id : out.idents)
         if (!used.count(id.name))
             ctx.warn("sigma.validator.dangling_detection",

@@ -57,6 +57,7 @@ struct SearchIdentifier {
     std::string name;
     ExprPtr expr;
     bool keyword_list = false;  // a list of plain keywords (COND-ALLOF-SINGLE-IDENT)
+    bool failed = false;        // had errors (already reported); conditions still parse
     const YamlNode* node = nullptr;
 };
 

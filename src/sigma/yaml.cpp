@@ -52,6 +52,15 @@ namespace {
 void resolve_plain(YamlNode& n) {
     const std::string& s = n.text;
     n.type = YamlNode::Type::Str;
+    // Fast exit: most plain scalars are words, which none of the typed forms
+    // below can start with.
+    if (!s.empty()) {
+        char c = s[0];
+        bool maybe = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '~' ||
+                     std::strchr("yYnNtTfFoO", c) != nullptr;
+        if (!maybe) return;
+        if (s.size() > 5 && std::isalpha((unsigned char)c)) return;  // longest word form is 5
+    }
     static const char* nulls[] = {"", "~", "null", "Null", "NULL"};
     for (auto* x : nulls)
         if (s == x) {
@@ -194,6 +203,13 @@ struct Frame {
  */
 bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
                 std::vector<YamlDocument>& docs, Diagnostics& diags, const YamlLimits& limits) {
+    if (parse_yaml_fast(text, docs, limits)) return true;
+    return parse_yaml_slow(text, file, docs, diags, limits);
+}
+
+bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
+                     std::vector<YamlDocument>& docs, Diagnostics& diags,
+                     const YamlLimits& limits) {
     auto error = [&](const std::string& code, const std::string& msg, uint32_t line,
                      uint32_t col) {
         Diagnostic d;
@@ -419,4 +435,9 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
     return ok;
 }
 
+}  // namespace sigil
+
+namespace sigil {
+// Shared with the fast path (yaml_fast.cpp) so both type scalars identically.
+void yaml_resolve_plain(YamlNode& n) { resolve_plain(n); }
 }  // namespace sigil
