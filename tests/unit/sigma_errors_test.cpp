@@ -9,6 +9,7 @@
 
 #include "sigil/eval.h"
 #include "sigil/sigma.h"
+#include "sigil/yaml.h"
 
 using namespace sigil;
 
@@ -202,6 +203,39 @@ TEST(SigmaErrors, OneBadDocumentDoesNotStopTheFile) {
     EXPECT_TRUE(find_code(c, "sigma.regex.invalid")) << dump(c);
     EXPECT_TRUE(find_code(c, "yaml.syntax")) << dump(c);
     EXPECT_EQ(c.rules.size(), 1u) << dump(c);
+}
+
+// The YAML limits each have their own error, on the fast and the libfyaml path.
+TEST(SigmaErrors, YamlLimitsHaveTheirOwnCodes) {
+    auto file = std::make_shared<const std::string>("limits.yml");
+    std::string block = "title: t\ndetection:\n  sel:\n    f: [1, 2, 3, 4, 5, 6, 7, 8]\n";
+    std::string flow = "{title: t, detection: {sel: {f: [1, 2, 3, 4, 5, 6, 7, 8]}}}\n";
+    for (const std::string& text : {block, flow}) {
+        SCOPED_TRACE(text);
+        std::vector<YamlDocument> docs;
+        Diagnostics d;
+        YamlLimits small;
+        small.max_bytes = 16;
+        EXPECT_FALSE(parse_yaml(text, file, docs, d, small));
+        ASSERT_FALSE(d.empty());
+        EXPECT_EQ(d[0].code, "yaml.too_large");
+
+        docs.clear();
+        d.clear();
+        YamlLimits few;
+        few.max_nodes = 8;
+        EXPECT_FALSE(parse_yaml(text, file, docs, d, few));
+        ASSERT_FALSE(d.empty());
+        EXPECT_EQ(d[0].code, "yaml.too_many_nodes");
+
+        docs.clear();
+        d.clear();
+        YamlLimits shallow;
+        shallow.max_depth = 2;
+        EXPECT_FALSE(parse_yaml(text, file, docs, d, shallow));
+        ASSERT_FALSE(d.empty());
+        EXPECT_EQ(d[0].code, "yaml.too_deep");
+    }
 }
 
 }  // namespace
