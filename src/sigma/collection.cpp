@@ -295,8 +295,9 @@ void link_sigma_collection(SigmaCollection& c) {
         for (auto& ref : r.correlation->rules) {
             long t = resolve(ref);
             if (t < 0)
-                error("sigma.correlation.unknown_rule",
-                      "correlation refers to rule '" + sigma::excerpt(ref) + "', which is not loaded");
+                error("sigma.correlation.unknown_rule", "correlation refers to rule '" +
+                                                            sigma::excerpt(ref) +
+                                                            "', which is not loaded");
             referenced.insert(t);
         }
         // CORR-NAME-REQUIRED-FOR-ALIASES: aliases name referenced rules by `name`

@@ -398,7 +398,8 @@ std::string validate_cidr(const std::string& v) {
         if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos)
             return "'" + excerpt(v) + "' has an invalid prefix length";
         prefix = std::stoi(p);
-        if (prefix > bits) return "'" + excerpt(v) + "' has a prefix length above " + std::to_string(bits);
+        if (prefix > bits)
+            return "'" + excerpt(v) + "' has a prefix length above " + std::to_string(bits);
     }
     for (int k = prefix; k < bits; ++k)
         if (bytes[k / 8] & (0x80 >> (k % 8)))

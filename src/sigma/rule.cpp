@@ -336,7 +336,8 @@ std::string check_extended_condition(const std::string& text,
             used.insert(toks[i++]);
             ok = true;
         } else {
-            ok = (err = i < toks.size() ? "unexpected '" + toks[i] + "'" : "the condition ends early",
+            ok = (err =
+                      i < toks.size() ? "unexpected '" + toks[i] + "'" : "the condition ends early",
                   false);
         }
         --depth;
@@ -358,7 +359,8 @@ std::string check_extended_condition(const std::string& text,
         if (std::find(rules.begin(), rules.end(), u) == rules.end())
             return "'" + excerpt(u) + "' is not one of the correlation's rules";
     for (auto& r : rules)
-        if (!used.count(r)) return "referenced rule '" + excerpt(r) + "' is not used by the condition";
+        if (!used.count(r))
+            return "referenced rule '" + excerpt(r) + "' is not used by the condition";
     return "";
 }
 

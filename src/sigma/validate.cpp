@@ -133,8 +133,8 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
             }
         if (is_re) continue;
         if (s.find("**") != std::string::npos)
-            ctx.warn("sigma.validator.double_wildcard", "value '" + excerpt(s) + "' has a double wildcard",
-                     *n);
+            ctx.warn("sigma.validator.double_wildcard",
+                     "value '" + excerpt(s) + "' has a double wildcard", *n);
         if (!s.empty() && n->quoted && s.find_first_not_of("0123456789") == std::string::npos &&
             mods.empty())
             ctx.warn("sigma.validator.number_as_string",
@@ -146,8 +146,9 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
                 while (b > 0 && s[b - 1] == '\\') --b;
                 if ((i - b) % 2 == 0) {
                     ctx.warn("sigma.validator.escaped_wildcard",
-                             "value '" + excerpt(s) + "' holds an escaped (literal) wildcard; write '\\\\" +
-                                 s[i + 1] + "' for a backslash followed by a wildcard",
+                             "value '" + excerpt(s) +
+                                 "' holds an escaped (literal) wildcard; write '\\\\" + s[i + 1] +
+                                 "' for a backslash followed by a wildcard",
                              *n);
                     break;
                 }
@@ -160,7 +161,9 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
             if ((lead || trail) && mid.find_first_of("*?") == std::string::npos && !mid.empty())
                 ctx.warn("sigma.validator.wildcards_instead_of_modifiers",
                          "value '" + excerpt(s) + "' uses wildcards where '" +
-                             (lead && trail ? "contains" : lead ? "endswith" : "startswith") +
+                             (lead && trail ? "contains"
+                              : lead        ? "endswith"
+                                            : "startswith") +
                              "' would say it",
                          *n);
         }

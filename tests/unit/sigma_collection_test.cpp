@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 class SigmaCollectionFiles : public ::testing::Test {
-protected:
+  protected:
     fs::path dir;
     void SetUp() override {
         dir = fs::temp_directory_path() /

@@ -52,8 +52,7 @@ Loaded load(const std::string& corr_docs) {
     Loaded l;
     load_sigma_text(std::string(kBase) + "---\n" + corr_docs, "corr.yml", l.c);
     link_sigma_collection(l.c);
-    for (auto& d : l.c.diagnostics)
-        l.diags += d.loc.str() + " " + d.code + ": " + d.message + "\n";
+    for (auto& d : l.c.diagnostics) l.diags += d.loc.str() + " " + d.code + ": " + d.message + "\n";
     return l;
 }
 
@@ -135,8 +134,9 @@ TEST(SigmaCorrelation, EveryTypeParses) {
 
 // covers: CORR-TYPE CASE-ENUM-METADATA
 TEST(SigmaCorrelation, TypeIsCaseInsensitiveWithAWarning) {
-    auto l = load("title: c\ncorrelation:\n  type: Event_Count\n  rules: failed_logon\n"
-                  "  timespan: 5m\n  condition: {gt: 1}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: Event_Count\n  rules: failed_logon\n"
+        "  timespan: 5m\n  condition: {gt: 1}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     EXPECT_EQ(l.corr("c").correlation->type, Correlation::Type::EventCount);
     EXPECT_TRUE(l.has("sigma.meta.enum_case")) << l.diags;
@@ -144,12 +144,13 @@ TEST(SigmaCorrelation, TypeIsCaseInsensitiveWithAWarning) {
 
 // covers: CORR-RULES CORR-RULES-RESOLVE
 TEST(SigmaCorrelation, RulesByNameIdOrSingleString) {
-    auto l = load("title: c\ncorrelation:\n  type: event_count\n"
-                  "  rules: 0E1F1D9C-3B7A-41EE-BE56-0242AC120001\n"
-                  "  timespan: 1d\n  condition: {gt: 1}\n"
-                  "---\ntitle: d\ncorrelation:\n  type: temporal\n"
-                  "  rules: [0e1f1d9c-3b7a-41ee-be56-0242ac120001, successful_logon]\n"
-                  "  timespan: 30s\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: event_count\n"
+        "  rules: 0E1F1D9C-3B7A-41EE-BE56-0242AC120001\n"
+        "  timespan: 1d\n  condition: {gt: 1}\n"
+        "---\ntitle: d\ncorrelation:\n  type: temporal\n"
+        "  rules: [0e1f1d9c-3b7a-41ee-be56-0242ac120001, successful_logon]\n"
+        "  timespan: 30s\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     EXPECT_EQ(l.corr("c").correlation->rules.size(), 1u);
     EXPECT_EQ(l.corr("c").correlation->timespan_seconds, 86400u);
@@ -159,17 +160,19 @@ TEST(SigmaCorrelation, RulesByNameIdOrSingleString) {
 
 // covers: CORR-RULES-RESOLVE
 TEST(SigmaCorrelation, UnknownReferenceIsAnError) {
-    auto l = load("title: c\ncorrelation:\n  type: event_count\n  rules: [nope]\n"
-                  "  timespan: 1h\n  condition: {gt: 1}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: event_count\n  rules: [nope]\n"
+        "  timespan: 1h\n  condition: {gt: 1}\n");
     EXPECT_TRUE(l.has("sigma.correlation.unknown_rule")) << l.diags;
 }
 
 // covers: CORR-GROUPBY
 TEST(SigmaCorrelation, GroupByIsOptionalAndMayBeAString) {
-    auto l = load("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                  "  group-by: User\n  timespan: 1h\n  condition: {gt: 1}\n"
-                  "---\ntitle: d\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {gt: 1}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+        "  group-by: User\n  timespan: 1h\n  condition: {gt: 1}\n"
+        "---\ntitle: d\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {gt: 1}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     EXPECT_EQ(l.corr("c").correlation->group_by, std::vector<std::string>{"User"});
     EXPECT_TRUE(l.corr("d").correlation->group_by.empty());
@@ -181,23 +184,25 @@ TEST(SigmaCorrelation, TimespanUnits) {
         const char* text;
         uint64_t seconds;
         bool ext;
-    } spans[] = {{"45s", 45, false},      {"90m", 5400, false},     {"2h", 7200, false},
-                 {"7d", 604800, false},   {"1w", 604800, true},     {"1M", 2629746, true},
+    } spans[] = {{"45s", 45, false},    {"90m", 5400, false}, {"2h", 7200, false},
+                 {"7d", 604800, false}, {"1w", 604800, true}, {"1M", 2629746, true},
                  {"1y", 31556952, true}};
     for (auto& s : spans) {
         SCOPED_TRACE(s.text);
-        auto l = load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                                  "  timespan: ") +
-                      s.text + "\n  condition: {gt: 1}\n");
+        auto l =
+            load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+                             "  timespan: ") +
+                 s.text + "\n  condition: {gt: 1}\n");
         ASSERT_FALSE(l.errors()) << l.diags;
         EXPECT_EQ(l.corr("c").correlation->timespan_seconds, s.seconds);
         EXPECT_EQ(l.has("sigma.correlation.timespan_unit"), s.ext) << l.diags;
     }
     for (const char* bad : {"1H", "h", "10", "1.5h", "-5m", "5 m"}) {
         SCOPED_TRACE(bad);
-        auto l = load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                                  "  timespan: '") +
-                      bad + "'\n  condition: {gt: 1}\n");
+        auto l =
+            load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+                             "  timespan: '") +
+                 bad + "'\n  condition: {gt: 1}\n");
         EXPECT_TRUE(l.has("sigma.correlation.timespan")) << l.diags;
     }
 }
@@ -207,13 +212,14 @@ TEST(SigmaCorrelation, ConditionOperators) {
     struct {
         const char* key;
         CmpOp op;
-    } ops[] = {{"gt", CmpOp::Gt}, {"gte", CmpOp::Gte}, {"lt", CmpOp::Lt},
-               {"lte", CmpOp::Lte}, {"eq", CmpOp::Eq},  {"neq", CmpOp::Neq}};
+    } ops[] = {{"gt", CmpOp::Gt},   {"gte", CmpOp::Gte}, {"lt", CmpOp::Lt},
+               {"lte", CmpOp::Lte}, {"eq", CmpOp::Eq},   {"neq", CmpOp::Neq}};
     for (auto& o : ops) {
         SCOPED_TRACE(o.key);
-        auto l = load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                                  "  timespan: 1h\n  condition: {") +
-                      o.key + ": 7}\n");
+        auto l =
+            load(std::string("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+                             "  timespan: 1h\n  condition: {") +
+                 o.key + ": 7}\n");
         ASSERT_FALSE(l.errors()) << l.diags;
         const auto& cond = l.corr("c").correlation->condition;
         ASSERT_EQ(cond.size(), 1u);
@@ -224,8 +230,9 @@ TEST(SigmaCorrelation, ConditionOperators) {
 
 // covers: CORR-COND-RANGE CORR-COND-INT
 TEST(SigmaCorrelation, RangeAndFloatThresholds) {
-    auto l = load("title: c\ncorrelation:\n  type: value_avg\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {field: Bytes, gt: 100, lte: 200.5}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: value_avg\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {field: Bytes, gt: 100, lte: 200.5}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     const auto& c = *l.corr("c").correlation;
     ASSERT_EQ(c.condition.size(), 2u);
@@ -235,22 +242,25 @@ TEST(SigmaCorrelation, RangeAndFloatThresholds) {
 
 // covers: CORR-COND-FIELD CORR-VALUE-COUNT CORR-VALUE-SUM CORR-VALUE-AVG
 TEST(SigmaCorrelation, ValueFields) {
-    auto l = load("title: c\ncorrelation:\n  type: value_count\n  rules: failed_logon\n"
-                  "  group-by: [IpAddress]\n  timespan: 1h\n  condition: {field: TargetUserName, gte: 100}\n"
-                  "---\ntitle: d\ncorrelation:\n  type: value_sum\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {field: [Sent, Received], gt: 1000000}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: value_count\n  rules: failed_logon\n"
+        "  group-by: [IpAddress]\n  timespan: 1h\n  condition: {field: TargetUserName, gte: 100}\n"
+        "---\ntitle: d\ncorrelation:\n  type: value_sum\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {field: [Sent, Received], gt: 1000000}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
-    EXPECT_EQ(l.corr("c").correlation->condition_fields, std::vector<std::string>{"TargetUserName"});
+    EXPECT_EQ(l.corr("c").correlation->condition_fields,
+              std::vector<std::string>{"TargetUserName"});
     EXPECT_EQ(l.corr("d").correlation->condition_fields,
               (std::vector<std::string>{"Sent", "Received"}));
 }
 
 // covers: CORR-VALUE-PERCENTILE CORR-VALUE-MEDIAN
 TEST(SigmaCorrelation, PercentileAndMedian) {
-    auto l = load("title: c\ncorrelation:\n  type: value_percentile\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {field: Duration, percentile: 95, gt: 30}\n"
-                  "---\ntitle: d\ncorrelation:\n  type: value_median\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {field: Duration, lt: 2}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: value_percentile\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {field: Duration, percentile: 95, gt: 30}\n"
+        "---\ntitle: d\ncorrelation:\n  type: value_median\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {field: Duration, lt: 2}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     ASSERT_TRUE(l.corr("c").correlation->percentile);
     EXPECT_EQ(*l.corr("c").correlation->percentile, 95);
@@ -261,10 +271,11 @@ TEST(SigmaCorrelation, PercentileAndMedian) {
 
 // covers: CORR-COND-TEMPORAL-DEFAULT CORR-TEMPORAL CORR-TEMPORAL-ORDERED
 TEST(SigmaCorrelation, TemporalConditionDefaults) {
-    auto l = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  group-by: [TargetUserName]\n  timespan: 10m\n"
-                  "---\ntitle: d\ncorrelation:\n  type: temporal_ordered\n"
-                  "  rules: [failed_logon, successful_logon]\n  timespan: 10m\n  condition: {gte: 2}\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  group-by: [TargetUserName]\n  timespan: 10m\n"
+        "---\ntitle: d\ncorrelation:\n  type: temporal_ordered\n"
+        "  rules: [failed_logon, successful_logon]\n  timespan: 10m\n  condition: {gte: 2}\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     // an empty condition means "gte: number of rules"; executors apply it
     EXPECT_TRUE(l.corr("c").correlation->condition.empty());
@@ -276,8 +287,9 @@ TEST(SigmaCorrelation, TemporalConditionDefaults) {
 
 // covers: CORR-EXTENDED-CONDITION
 TEST(SigmaCorrelation, ExtendedConditionForTemporal) {
-    auto l = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  timespan: 10m\n  condition: failed_logon and not successful_logon\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  timespan: 10m\n  condition: failed_logon and not successful_logon\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     EXPECT_EQ(l.corr("c").correlation->extended_condition, "failed_logon and not successful_logon");
 }
@@ -285,24 +297,28 @@ TEST(SigmaCorrelation, ExtendedConditionForTemporal) {
 // covers: CORR-EXTENDED-CONDITION
 TEST(SigmaCorrelation, ExtendedConditionMustNameExactlyTheRules) {
     // a name in the condition that is not referenced
-    auto a = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon]\n"
-                  "  timespan: 10m\n  condition: failed_logon and successful_logon\n");
+    auto a = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon]\n"
+        "  timespan: 10m\n  condition: failed_logon and successful_logon\n");
     EXPECT_TRUE(a.has("sigma.correlation.condition")) << a.diags;
     // a referenced rule the condition does not use
-    auto b = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  timespan: 10m\n  condition: failed_logon\n");
+    auto b = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  timespan: 10m\n  condition: failed_logon\n");
     EXPECT_TRUE(b.has("sigma.correlation.condition")) << b.diags;
     // syntax
-    auto c = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  timespan: 10m\n  condition: failed_logon and (successful_logon\n");
+    auto c = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  timespan: 10m\n  condition: failed_logon and (successful_logon\n");
     EXPECT_TRUE(c.has("sigma.correlation.condition")) << c.diags;
 }
 
 // covers: CORR-ALIASES CORR-NAME-REQUIRED-FOR-ALIASES
 TEST(SigmaCorrelation, AliasesMapRuleNamesToFields) {
-    auto l = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
-                  "      failed_logon: TargetUserName\n      successful_logon: SubjectUserName\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
+        "      failed_logon: TargetUserName\n      successful_logon: SubjectUserName\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     const auto& al = l.corr("c").correlation->aliases;
     ASSERT_EQ(al.count("user"), 1u);
@@ -313,37 +329,42 @@ TEST(SigmaCorrelation, AliasesMapRuleNamesToFields) {
 // covers: CORR-NAME-REQUIRED-FOR-ALIASES
 TEST(SigmaCorrelation, AliasesNeedRuleNames) {
     // by id instead of name, and a name that is not loaded
-    auto l = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
-                  "      0e1f1d9c-3b7a-41ee-be56-0242ac120001: TargetUserName\n"
-                  "      successful_logon: SubjectUserName\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
+        "      0e1f1d9c-3b7a-41ee-be56-0242ac120001: TargetUserName\n"
+        "      successful_logon: SubjectUserName\n");
     EXPECT_TRUE(l.has("sigma.correlation.aliases")) << l.diags;
-    auto m = load("title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
-                  "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
-                  "      other_rule: TargetUserName\n");
+    auto m = load(
+        "title: c\ncorrelation:\n  type: temporal\n  rules: [failed_logon, successful_logon]\n"
+        "  group-by: [user]\n  timespan: 10m\n  aliases:\n    user:\n"
+        "      other_rule: TargetUserName\n");
     EXPECT_TRUE(m.has("sigma.correlation.aliases")) << m.diags;
 }
 
 // covers: CORR-GENERATE
 TEST(SigmaCorrelation, Generate) {
-    auto l = load("title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {gt: 1}\n  generate: true\n");
+    auto l = load(
+        "title: c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {gt: 1}\n  generate: true\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     EXPECT_TRUE(l.corr("c").correlation->generate);
-    auto top = load("title: c\ngenerate: true\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                    "  timespan: 1h\n  condition: {gt: 1}\n");
+    auto top = load(
+        "title: c\ngenerate: true\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {gt: 1}\n");
     ASSERT_FALSE(top.errors()) << top.diags;
     EXPECT_TRUE(top.corr("c").correlation->generate);
 }
 
 // covers: CORR-CHAIN-GROUPBY CORR-MULTIDOC-EXAMPLE
 TEST(SigmaCorrelation, ChainInOneFile) {
-    auto l = load("title: many failures\nname: many_failures\ncorrelation:\n  type: event_count\n"
-                  "  rules: failed_logon\n  group-by: [TargetUserName, IpAddress]\n  timespan: 10m\n"
-                  "  condition: {gte: 5}\n"
-                  "---\ntitle: failures then success\ncorrelation:\n  type: temporal_ordered\n"
-                  "  rules: [many_failures, successful_logon]\n  group-by: [TargetUserName]\n"
-                  "  timespan: 1h\n");
+    auto l = load(
+        "title: many failures\nname: many_failures\ncorrelation:\n  type: event_count\n"
+        "  rules: failed_logon\n  group-by: [TargetUserName, IpAddress]\n  timespan: 10m\n"
+        "  condition: {gte: 5}\n"
+        "---\ntitle: failures then success\ncorrelation:\n  type: temporal_ordered\n"
+        "  rules: [many_failures, successful_logon]\n  group-by: [TargetUserName]\n"
+        "  timespan: 1h\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     const auto& outer = *l.corr("failures then success").correlation;
     EXPECT_EQ(outer.rules, (std::vector<std::string>{"many_failures", "successful_logon"}));
@@ -356,10 +377,11 @@ TEST(SigmaCorrelation, ChainInOneFile) {
 
 // covers: FILT-NOT-CORRELATION
 TEST(SigmaCorrelation, FiltersDoNotApplyToCorrelations) {
-    auto l = load("title: c\nname: corr_c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
-                  "  timespan: 1h\n  condition: {gt: 1}\n"
-                  "---\ntitle: f\nlogsource: {product: windows}\nfilter:\n  rules: [corr_c]\n"
-                  "  sel: {User: admin}\n  condition: not sel\n");
+    auto l = load(
+        "title: c\nname: corr_c\ncorrelation:\n  type: event_count\n  rules: failed_logon\n"
+        "  timespan: 1h\n  condition: {gt: 1}\n"
+        "---\ntitle: f\nlogsource: {product: windows}\nfilter:\n  rules: [corr_c]\n"
+        "  sel: {User: admin}\n  condition: not sel\n");
     ASSERT_FALSE(l.errors()) << l.diags;
     const Rule& c = l.corr("c");
     EXPECT_TRUE(c.conditions.empty());

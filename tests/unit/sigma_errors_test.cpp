@@ -32,7 +32,8 @@ const Diagnostic* find_code(const SigmaCollection& c, const std::string& code) {
 
 std::string dump(const SigmaCollection& c) {
     std::string s;
-    for (auto& d : c.diagnostics) s += d.loc.str() + " " + d.code + ": " + d.message.substr(0, 200) + "\n";
+    for (auto& d : c.diagnostics)
+        s += d.loc.str() + " " + d.code + ": " + d.message.substr(0, 200) + "\n";
     return s;
 }
 
@@ -77,7 +78,8 @@ TEST(SigmaErrors, TabIndentationIsASyntaxError) {
 
 // covers: META-YAML-DUPKEY
 TEST(SigmaErrors, DuplicateKeyNamesBothLines) {
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f: 1}\n  sel: {f: 2}\n  condition: sel\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  sel: {f: 1}\n  sel: {f: 2}\n  condition: sel\n");
     const Diagnostic* d = find_code(c, "yaml.duplicate_key");
     ASSERT_TRUE(d) << dump(c);
     EXPECT_EQ(d->loc.line, 5u);
@@ -89,7 +91,8 @@ TEST(SigmaErrors, AliasBombIsBounded) {
     std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (int i = 1; i < 10; ++i) {
         bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-        for (int k = 0; k < 10; ++k) bomb += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+        for (int k = 0; k < 10; ++k)
+            bomb += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
         bomb += "]\n";
     }
     auto c = load(std::string(kHead) + bomb + "detection: {sel: {f: x}, condition: sel}\n");
@@ -100,8 +103,8 @@ TEST(SigmaErrors, AliasBombIsBounded) {
 }
 
 TEST(SigmaErrors, SmallAliasesStillWork) {
-    auto c = load(std::string(kHead) +
-                  "detection:\n  a: &v {f: x}\n  b: *v\n  condition: a and b\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  a: &v {f: x}\n  b: *v\n  condition: a and b\n");
     ASSERT_EQ(c.rules.size(), 1u) << dump(c);
     EXPECT_TRUE(rule_matches(c.rules[0], {{"f", "x"}}));
 }
@@ -126,7 +129,8 @@ TEST(SigmaErrors, DeepYamlNestingIsBounded) {
 TEST(SigmaErrors, DeepConditionIsBounded) {
     std::string parens(100000, '(');
     parens += "sel" + std::string(100000, ')');
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + parens + "'\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + parens + "'\n");
     const Diagnostic* d = find_code(c, "sigma.condition.too_deep");
     ASSERT_TRUE(d) << dump(c);
     EXPECT_EQ(d->loc.line, 5u);
@@ -134,7 +138,8 @@ TEST(SigmaErrors, DeepConditionIsBounded) {
 
     std::string nots;
     for (int i = 0; i < 100000; ++i) nots += "not ";
-    auto c2 = load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + nots + "sel'\n");
+    auto c2 =
+        load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + nots + "sel'\n");
     ASSERT_TRUE(find_code(c2, "sigma.condition.too_deep")) << dump(c2);
     expect_short_messages(c2);
 }
@@ -143,7 +148,8 @@ TEST(SigmaErrors, DeepConditionIsBounded) {
 TEST(SigmaErrors, ModerateNestingLoads) {
     std::string parens(100, '(');
     parens += "sel" + std::string(100, ')');
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + parens + "'\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + parens + "'\n");
     ASSERT_EQ(c.rules.size(), 1u) << dump(c);
 }
 
@@ -152,14 +158,16 @@ TEST(SigmaErrors, ModerateNestingLoads) {
 TEST(SigmaErrors, LongFlatConditionLoads) {
     std::string ands;
     for (int i = 0; i < 100000; ++i) ands += "sel and ";
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + ands + "sel'\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  sel: {f: x}\n  condition: '" + ands + "sel'\n");
     ASSERT_EQ(c.rules.size(), 1u) << dump(c);
     EXPECT_TRUE(rule_matches(c.rules[0], {{"f", "x"}}));
 }
 
 TEST(SigmaErrors, MegabyteValueLoadsAndMatches) {
     std::string mb(1 << 20, 'a');
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f|contains: '" + mb + "**'}\n  condition: sel\n");
+    auto c = load(std::string(kHead) + "detection:\n  sel: {f|contains: '" + mb +
+                  "**'}\n  condition: sel\n");
     ASSERT_EQ(c.rules.size(), 1u) << dump(c);
     expect_short_messages(c);  // double_wildcard quotes the value
     EXPECT_TRUE(find_code(c, "sigma.validator.double_wildcard"));
@@ -169,7 +177,8 @@ TEST(SigmaErrors, MegabyteValueLoadsAndMatches) {
 
 TEST(SigmaErrors, MegabyteInvalidRegexHasShortMessage) {
     std::string mb(1 << 20, 'a');
-    auto c = load(std::string(kHead) + "detection:\n  sel: {f|re: '(" + mb + "'}\n  condition: sel\n");
+    auto c =
+        load(std::string(kHead) + "detection:\n  sel: {f|re: '(" + mb + "'}\n  condition: sel\n");
     const Diagnostic* d = find_code(c, "sigma.regex.invalid");
     ASSERT_TRUE(d) << dump(c);
     EXPECT_EQ(d->loc.line, 4u);
@@ -196,8 +205,8 @@ TEST(SigmaErrors, WindashExplosionIsBounded) {
 }
 
 TEST(SigmaErrors, OneBadDocumentDoesNotStopTheFile) {
-    auto c = load(std::string(kHead) + "detection: {sel: {f|re: '['}, condition: sel}\n---\n" + kHead +
-                  "detection: {sel: {f: 1}, condition: sel}\n---\na: b: c\n---\n" + kHead +
+    auto c = load(std::string(kHead) + "detection: {sel: {f|re: '['}, condition: sel}\n---\n" +
+                  kHead + "detection: {sel: {f: 1}, condition: sel}\n---\na: b: c\n---\n" + kHead +
                   "detection: {sel: {f: 2}, condition: sel}\n");
     // the YAML syntax error stops the stream: the documents before it load
     EXPECT_TRUE(find_code(c, "sigma.regex.invalid")) << dump(c);

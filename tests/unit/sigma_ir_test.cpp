@@ -15,7 +15,8 @@ namespace {
 // The predicates of a one-rule text, in order.
 std::vector<Pred> preds(const std::string& detection) {
     SigmaCollection c;
-    load_sigma_text("title: t\nlogsource: {product: windows}\ndetection:\n" + detection, "ir.yml", c);
+    load_sigma_text("title: t\nlogsource: {product: windows}\ndetection:\n" + detection, "ir.yml",
+                    c);
     std::string diags;
     for (auto& d : c.diagnostics)
         if (d.severity == Severity::Error) diags += d.code + ": " + d.message + "\n";
@@ -58,8 +59,9 @@ TEST(SigmaIr, EscapedPercentUnderExpand) {
 
 // covers: PH-MIXED
 TEST(SigmaIr, PlaceholdersMixWithWildcardsAndRegexes) {
-    auto ps = preds("  a: {f|expand: 'srv-%site%-*'}\n  b: {g|re|expand: '^srv-%site%-\\d+$'}\n"
-                    "  c: {h|re|expand: '100\\%%'}\n  condition: a or b or c\n");
+    auto ps = preds(
+        "  a: {f|expand: 'srv-%site%-*'}\n  b: {g|re|expand: '^srv-%site%-\\d+$'}\n"
+        "  c: {h|re|expand: '100\\%%'}\n  condition: a or b or c\n");
     ASSERT_EQ(ps.size(), 3u);
     EXPECT_TRUE(ps[0].placeholders);
     EXPECT_EQ(ps[0].value.s, "srv-%site%-*");
@@ -84,8 +86,9 @@ TEST(SigmaIr, StandardAndCustomPlaceholderNames) {
 
 // covers: WC-LITERAL-SPECIALS-IN-OUTPUT WC-ESC-STAR WC-ESC-QMARK
 TEST(SigmaIr, LiteralSpecialsStayDistinctFromWildcards) {
-    auto ps = preds("  a: {f: 'a\\*b'}\n  b: {f: 'a*b\\?'}\n  c: {f|contains: 'x\\y'}\n"
-                    "  condition: a or b or c\n");
+    auto ps = preds(
+        "  a: {f: 'a\\*b'}\n  b: {f: 'a*b\\?'}\n  c: {f|contains: 'x\\y'}\n"
+        "  condition: a or b or c\n");
     ASSERT_EQ(ps.size(), 3u);
     EXPECT_EQ(ps[0].op, Op::Eq);  // only a literal star: no wildcard at all
     EXPECT_EQ(ps[0].value.s, "a*b");
@@ -97,8 +100,9 @@ TEST(SigmaIr, LiteralSpecialsStayDistinctFromWildcards) {
 
 // covers: MOD-CONTAINS MOD-STARTSWITH MOD-ENDSWITH WC-ONLY-STAR
 TEST(SigmaIr, StringOperatorsAreChosenFromWildcards) {
-    auto ps = preds("  s: {a|contains: x, b|startswith: y, c|endswith: z, d: '*', e: 'p*q'}\n"
-                    "  condition: s\n");
+    auto ps = preds(
+        "  s: {a|contains: x, b|startswith: y, c|endswith: z, d: '*', e: 'p*q'}\n"
+        "  condition: s\n");
     ASSERT_EQ(ps.size(), 5u);
     EXPECT_EQ(ps[0].op, Op::Contains);
     EXPECT_EQ(ps[1].op, Op::StartsWith);
@@ -131,8 +135,9 @@ TEST(SigmaIr, ValueKinds) {
 
 // covers: MOD-CASED MOD-FIELDREF MOD-TIME-COMPARE MOD-CIDR-V4 MOD-EXISTS
 TEST(SigmaIr, TypeModifiers) {
-    auto ps = preds("  s: {a|cased: X, b|fieldref: c, d|hour|gte: 18, e|cidr: 10.0.0.0/8, "
-                    "f|exists: false}\n  condition: s\n");
+    auto ps = preds(
+        "  s: {a|cased: X, b|fieldref: c, d|hour|gte: 18, e|cidr: 10.0.0.0/8, "
+        "f|exists: false}\n  condition: s\n");
     ASSERT_EQ(ps.size(), 5u);
     EXPECT_TRUE(ps[0].cased);
     EXPECT_EQ(ps[1].op, Op::FieldRef);
@@ -189,9 +194,10 @@ TEST(SigmaIr, CustomAttributesAreKept) {
 // covers: META-STATUS-CASE CASE-ENUM-METADATA META-DATE-LEGACY-SLASH
 TEST(SigmaIr, NormalizedMetadata) {
     SigmaCollection c;
-    load_sigma_text("title: t\nstatus: Stable\nlevel: HIGH\ndate: 2024/1/5\n"
-                    "logsource: {product: windows}\ndetection: {sel: {f: 1}, condition: sel}\n",
-                    "ir.yml", c);
+    load_sigma_text(
+        "title: t\nstatus: Stable\nlevel: HIGH\ndate: 2024/1/5\n"
+        "logsource: {product: windows}\ndetection: {sel: {f: 1}, condition: sel}\n",
+        "ir.yml", c);
     ASSERT_EQ(c.rules.size(), 1u);
     EXPECT_EQ(c.rules[0].status, "stable");
     EXPECT_EQ(c.rules[0].level, "high");

@@ -32,7 +32,8 @@ size_t count(const Diagnostics& ds, const std::string& code) {
     return n;
 }
 
-std::string rule(const std::string& title, const std::string& id = "", const std::string& tags = "") {
+std::string rule(const std::string& title, const std::string& id = "",
+                 const std::string& tags = "") {
     std::string r = "title: " + title + "\n";
     if (!id.empty()) r += "id: " + id + "\n";
     if (!tags.empty()) r += "tags: " + tags + "\n";
@@ -42,16 +43,19 @@ std::string rule(const std::string& title, const std::string& id = "", const std
 // covers: VALID-ID-UNIQUE COLL-UNIQUE-ID-NAME
 TEST(SigmaValidators, IdentifierUniqueness) {
     const char* id = "0e1f1d9c-3b7a-41ee-be56-0242ac120001";
-    auto d = validate({{"rules/first_rule.yml", rule("a", id)}, {"rules/second_rule.yml", rule("b", id)}});
+    auto d = validate(
+        {{"rules/first_rule.yml", rule("a", id)}, {"rules/second_rule.yml", rule("b", id)}});
     EXPECT_EQ(count(d, "sigma.validator.identifier_uniqueness"), 1u);
-    auto ok = validate({{"rules/first_rule.yml", rule("a", id)},
-                        {"rules/second_rule.yml", rule("b", "0e1f1d9c-3b7a-41ee-be56-0242ac120002")}});
+    auto ok =
+        validate({{"rules/first_rule.yml", rule("a", id)},
+                  {"rules/second_rule.yml", rule("b", "0e1f1d9c-3b7a-41ee-be56-0242ac120002")}});
     EXPECT_EQ(count(ok, "sigma.validator.identifier_uniqueness"), 0u);
 }
 
 // covers: VALID-TITLE-UNIQUE
 TEST(SigmaValidators, DuplicateTitle) {
-    auto d = validate({{"rules/first_rule.yml", rule("Same title")}, {"rules/second_rule.yml", rule("Same title")}});
+    auto d = validate({{"rules/first_rule.yml", rule("Same title")},
+                       {"rules/second_rule.yml", rule("Same title")}});
     EXPECT_EQ(count(d, "sigma.validator.duplicate_title"), 1u);
 }
 
@@ -69,7 +73,8 @@ TEST(SigmaValidators, FilenameLength) {
     std::string name70 = std::string(66, 'a') + ".yml";  // 70 characters
     std::string name71 = std::string(67, 'a') + ".yml";
     EXPECT_EQ(count(validate({{"r/short.yml", rule("a")}}), "sigma.validator.filename_length"), 1u);
-    EXPECT_EQ(count(validate({{"r/abcde1.yml", rule("a")}}), "sigma.validator.filename_length"), 0u);
+    EXPECT_EQ(count(validate({{"r/abcde1.yml", rule("a")}}), "sigma.validator.filename_length"),
+              0u);
     EXPECT_EQ(count(validate({{"r/" + name70, rule("a")}}), "sigma.validator.filename_length"), 0u);
     EXPECT_EQ(count(validate({{"r/" + name71, rule("a")}}), "sigma.validator.filename_length"), 1u);
 }
@@ -81,9 +86,10 @@ TEST(SigmaValidators, AttackTagsGoThroughTheKnowledgeCheck) {
         asked.push_back(t);
         return t == "t9999" ? "unknown technique T9999" : "";
     };
-    auto d = validate({{"r/attack_tags.yml",
-                        rule("a", "", "[attack.execution, attack.t1059.001, attack.t9999, car.2016-04-005]")}},
-                      check);
+    auto d = validate(
+        {{"r/attack_tags.yml",
+          rule("a", "", "[attack.execution, attack.t1059.001, attack.t9999, car.2016-04-005]")}},
+        check);
     EXPECT_EQ(count(d, "sigma.validator.attacktag"), 1u);
     EXPECT_EQ(asked, (std::vector<std::string>{"execution", "t1059.001", "t9999"}));
 }
