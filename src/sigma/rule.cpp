@@ -321,27 +321,35 @@ std::string check_extended_condition(const std::string& text,
     std::string err;
     auto is_op = [](const std::string& w) { return w == "and" || w == "or" || w == "not"; };
     std::function<bool()> parse_or;
+    auto fail = [&](std::string msg) {
+        if (err.empty()) err = std::move(msg);
+        return false;
+    };
+    // not_expr := "not" not_expr | "(" or_expr ")" | name
     std::function<bool()> parse_not = [&]() -> bool {
-        if (++depth > 256) return err = "the condition nests too deeply", false;
-        bool ok;
-        if (i < toks.size() && toks[i] == "not") {
+        if (depth >= 256) return fail("the condition nests too deeply");
+        if (i >= toks.size()) return fail("the condition ends early");
+        const std::string& t = toks[i];
+        if (t == "not") {
             ++i;
-            ok = parse_not();
-        } else if (i < toks.size() && toks[i] == "(") {
-            ++i;
-            ok = parse_or();
-            if (ok && (i >= toks.size() || toks[i] != ")")) ok = (err = "missing ')'", false);
-            ++i;
-        } else if (i < toks.size() && toks[i] != ")" && !is_op(toks[i])) {
-            used.insert(toks[i++]);
-            ok = true;
-        } else {
-            ok = (err =
-                      i < toks.size() ? "unexpected '" + toks[i] + "'" : "the condition ends early",
-                  false);
+            ++depth;
+            bool ok = parse_not();
+            --depth;
+            return ok;
         }
-        --depth;
-        return ok;
+        if (t == "(") {
+            ++i;
+            ++depth;
+            bool ok = parse_or();
+            --depth;
+            if (!ok) return false;
+            if (i >= toks.size() || toks[i] != ")") return fail("missing ')'");
+            ++i;
+            return true;
+        }
+        if (t == ")" || is_op(t)) return fail("unexpected '" + t + "'");
+        used.insert(toks[i++]);
+        return true;
     };
     parse_or = [&]() -> bool {
         for (;;) {
