@@ -263,12 +263,19 @@ bool cidr_match(const std::string& net, const std::string& ip) {
     return true;
 }
 
-bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+bool parse_ipv4(const std::string& s, uint8_t out[4]) {
     unsigned a, b, c, d;
     char tail;
     if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
         b < 256 && c < 256 && d < 256) {
         out[0] = uint8_t(a), out[1] = uint8_t(b), out[2] = uint8_t(c), out[3] = uint8_t(d);
+        return true;
+    }
+    return false;
+}
+
+bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+    if (parse_ipv4(s, out)) {
         bits = 32;
         return true;
     }
@@ -281,6 +288,15 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
         i = 2;
     }
     while (i < s.size()) {
+        // an embedded IPv4 address ends the text (::ffff:10.1.2.3)
+        if (s.find(':', i) == std::string::npos && s.find('.', i) != std::string::npos) {
+            uint8_t v4[4];
+            if (!parse_ipv4(s.substr(i), v4)) return false;
+            auto& v = dbl ? tail16 : head;
+            v.push_back(uint16_t(v4[0] << 8 | v4[1]));
+            v.push_back(uint16_t(v4[2] << 8 | v4[3]));
+            break;
+        }
         size_t j = i;
         while (j < s.size() && std::isxdigit((unsigned char)s[j])) ++j;
         if (j == i || j - i > 4) return false;

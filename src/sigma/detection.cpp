@@ -391,18 +391,19 @@ std::string validate_cidr(const std::string& v) {
     else if (parse_ipv6(addr, bytes))
         bits = 128;
     else
-        return "'" + v + "' is not an IPv4 or IPv6 network";
+        return "'" + excerpt(v) + "' is not an IPv4 or IPv6 network";
     int prefix = bits;
     if (slash != std::string::npos) {
         std::string p = v.substr(slash + 1);
         if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos)
-            return "'" + v + "' has an invalid prefix length";
+            return "'" + excerpt(v) + "' has an invalid prefix length";
         prefix = std::stoi(p);
-        if (prefix > bits) return "'" + v + "' has a prefix length above " + std::to_string(bits);
+        if (prefix > bits)
+            return "'" + excerpt(v) + "' has a prefix length above " + std::to_string(bits);
     }
     for (int k = prefix; k < bits; ++k)
         if (bytes[k / 8] & (0x80 >> (k % 8)))
-            return "'" + v + "' has host bits set (the network would be ambiguous)";
+            return "'" + excerpt(v) + "' has host bits set (the network would be ambiguous)";
     return "";
 }
 
@@ -426,7 +427,7 @@ std::string validate_regex(const std::string& re, uint8_t flags) {
     }
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(err, buf, sizeof buf);
-    return "invalid regular expression '" + re + "': " + reinterpret_cast<char*>(buf) +
+    return "invalid regular expression '" + excerpt(re) + "': " + reinterpret_cast<char*>(buf) +
            " at offset " + std::to_string(off);
 }
 
@@ -814,7 +815,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                             auto vs = windash_variants(p.s, too_many);
                             if (too_many || outs.size() * vs.size() > 15625) {
                                 ctx.error("sigma.modifier.windash_limit",
-                                          "windash on '" + p.s +
+                                          "windash on '" + excerpt(p.s) +
                                               "' would produce more than 15625 variants",
                                           key);
                                 return nullptr;

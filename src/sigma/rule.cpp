@@ -3,6 +3,7 @@
 // correlations (CORR-*).
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "sigma/sigma_internal.h"
 
@@ -290,6 +291,87 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
     }
 }
 
+/* Extended correlation conditions (CORR-EXTENDED-CONDITION): a boolean
+ * expression over rule names with and/or/not and parentheses. It must parse,
+ * and the names it uses must be exactly the referenced rules. The grammar is
+ * the detection condition's without quantifiers; depth is bounded.
+ * Returns an error message or "".
+ */
+std::string check_extended_condition(const std::string& text,
+                                     const std::vector<std::string>& rules) {
+    std::vector<std::string> toks;
+    for (size_t i = 0; i < text.size();) {
+        char ch = text[i];
+        if (std::isspace((unsigned char)ch)) {
+            ++i;
+        } else if (ch == '(' || ch == ')') {
+            toks.emplace_back(1, ch);
+            ++i;
+        } else {
+            size_t b = i;
+            while (i < text.size() && !std::isspace((unsigned char)text[i]) && text[i] != '(' &&
+                   text[i] != ')')
+                ++i;
+            toks.push_back(text.substr(b, i - b));
+        }
+    }
+    std::set<std::string> used;
+    size_t i = 0;
+    int depth = 0;
+    std::string err;
+    auto is_op = [](const std::string& w) { return w == "and" || w == "or" || w == "not"; };
+    std::function<bool()> parse_or;
+    auto fail = [&](std::string msg) {
+        if (err.empty()) err = std::move(msg);
+        return false;
+    };
+    // not_expr := "not" not_expr | "(" or_expr ")" | name
+    std::function<bool()> parse_not = [&]() -> bool {
+        if (depth >= 256) return fail("the condition nests too deeply");
+        if (i >= toks.size()) return fail("the condition ends early");
+        const std::string& t = toks[i];
+        if (t == "not") {
+            ++i;
+            ++depth;
+            bool ok = parse_not();
+            --depth;
+            return ok;
+        }
+        if (t == "(") {
+            ++i;
+            ++depth;
+            bool ok = parse_or();
+            --depth;
+            if (!ok) return false;
+            if (i >= toks.size() || toks[i] != ")") return fail("missing ')'");
+            ++i;
+            return true;
+        }
+        if (t == ")" || is_op(t)) return fail("unexpected '" + t + "'");
+        used.insert(toks[i++]);
+        return true;
+    };
+    parse_or = [&]() -> bool {
+        for (;;) {
+            if (!parse_not()) return false;
+            if (i < toks.size() && (toks[i] == "and" || toks[i] == "or")) {
+                ++i;
+                continue;
+            }
+            return true;
+        }
+    };
+    if (!parse_or()) return err;
+    if (i < toks.size()) return "unexpected '" + toks[i] + "'";
+    for (auto& u : used)
+        if (std::find(rules.begin(), rules.end(), u) == rules.end())
+            return "'" + excerpt(u) + "' is not one of the correlation's rules";
+    for (auto& r : rules)
+        if (!used.count(r))
+            return "referenced rule '" + excerpt(r) + "' is not used by the condition";
+    return "";
+}
+
 bool parse_timespan(const YamlNode& n, DocContext& ctx, Correlation& c) {
     std::string s = n.is_scalar() ? n.text : "";
     size_t k = 0;
@@ -490,6 +572,12 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
                 ctx.error("sigma.correlation.condition",
                           "a condition expression is only allowed for temporal correlations",
                           *cond);
+                return false;
+            }
+            std::string why = check_extended_condition(cond->text, c.rules);
+            if (!why.empty()) {
+                ctx.error("sigma.correlation.condition",
+                          "condition '" + excerpt(cond->text) + "': " + why, *cond);
                 return false;
             }
             c.extended_condition = cond->text;

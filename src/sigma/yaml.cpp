@@ -3,6 +3,7 @@
 
 #include <libfyaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -161,6 +162,11 @@ void resolve_plain(YamlNode& n) {
     }
 }
 
+// Aliases copy their anchored node. Real rule files use few, small anchors,
+// so the nodes aliases add to one document are capped far below max_nodes:
+// a "billion laughs" file then fails fast and in little memory.
+constexpr size_t kMaxAliasNodes = 100'000;
+
 size_t count_nodes(const YamlNode& n) {
     size_t c = 1;
     for (auto& i : n.items) c += count_nodes(i);
@@ -248,6 +254,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
     YamlDocument cur;
     bool in_doc = false, have_root = false;
     uint32_t last_end_line = 1;
+    size_t alias_nodes = 0;  // nodes copied in by aliases, this document
 
     auto fail = [&](const std::string& code, const std::string& msg, uint32_t l, uint32_t c) {
         error(code, msg, l, c);
@@ -302,6 +309,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                 have_root = false;
                 anchors.clear();
                 nodes = 0;
+                alias_nodes = 0;
                 break;
             case FYET_DOCUMENT_END:
                 if (line) last_end_line = line;
@@ -383,15 +391,19 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                     break;
                 }
                 size_t c = count_nodes(it->second);
-                if (nodes + c > limits.max_nodes) {
+                size_t alias_limit = std::min(limits.max_nodes, kMaxAliasNodes);
+                if (nodes + c > limits.max_nodes || alias_nodes + c > alias_limit) {
                     fail("yaml.alias_bomb",
                          "alias *" + name + " expands the document beyond " +
-                             std::to_string(limits.max_nodes) + " nodes",
+                             std::to_string(nodes + c > limits.max_nodes ? limits.max_nodes
+                                                                         : alias_limit) +
+                             " nodes",
                          line, col);
                     stop = true;
                     break;
                 }
                 nodes += c;
+                alias_nodes += c;
                 YamlNode copy = it->second;
                 copy.line = line;
                 copy.col = col;
@@ -409,8 +421,9 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
         if (diag) {
             void* it = nullptr;
             while (fy_diag_error* e = fy_diag_errors_iterate(diag, &it)) {
+                // collected errors carry 1-based line and column (unlike marks)
                 error("yaml.syntax", std::string("YAML syntax error: ") + (e->msg ? e->msg : "?"),
-                      uint32_t(e->line + 1), uint32_t(e->column + 1));
+                      uint32_t(e->line), uint32_t(e->column));
                 reported = true;
                 break;
             }
