@@ -225,6 +225,16 @@ void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& ou
  *  - correlation references resolve by id, then name; unknown ones are errors.
  * Filter documents stay in the collection (kind Filter) so tools can list them.
  */
+const Rule* SigmaCollection::find(std::string_view ref) const {
+    std::string low(ref);
+    for (auto& ch : low) ch = char(std::tolower((unsigned char)ch));
+    for (auto& r : rules)
+        if (!r.id.empty() && r.id == low) return &r;
+    for (auto& r : rules)
+        if (!r.name.empty() && r.name == ref) return &r;
+    return nullptr;
+}
+
 void link_sigma_collection(SigmaCollection& c) {
     std::map<std::string, size_t> by_id, by_name;
     for (size_t i = 0; i < c.rules.size(); ++i) {

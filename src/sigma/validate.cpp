@@ -78,6 +78,26 @@ void tag_checks(const YamlNode& tags, DocContext& ctx) {
         if (ns == "tlp" && name != "red" && name != "amber" && name != "amber-strict" &&
             name != "green" && name != "clear" && name != "white")
             ctx.warn("sigma.validator.tlptag", "TLP tag '" + s + "' is not a TLP level", t);
+        // VALID-TAG-D3FEND: d3fend.d3-<Abbr> technique, d3fend.d3f-<Artifact>
+        // artifact, or one of the D3FEND tactics.
+        if (ns == "d3fend") {
+            static const char* tactics[] = {"model", "harden", "detect", "isolate", "deceive",
+                                            "evict", "restore"};
+            bool tactic = std::any_of(std::begin(tactics), std::end(tactics),
+                                      [&](const char* x) { return name == x; });
+            auto alnum = [](const std::string& x) {
+                return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) {
+                    return std::isalnum((unsigned char)c);
+                });
+            };
+            bool technique = name.rfind("d3-", 0) == 0 && alnum(name.substr(3));
+            bool artifact = name.rfind("d3f-", 0) == 0 && alnum(name.substr(4));
+            if (!tactic && !technique && !artifact)
+                ctx.warn("sigma.validator.d3fendtag",
+                         "D3FEND tag '" + s +
+                             "' is not a tactic, d3fend.d3-<technique> or d3fend.d3f-<artifact>",
+                         t);
+        }
     }
 }
 

@@ -142,3 +142,21 @@ TEST_F(SigmaCollectionFiles, StatsCountDocuments) {
 }
 
 }  // namespace
+
+// covers: COLL-INDEX
+TEST(SigmaCollectionIndex, FindsByIdThenName) {
+    sigil::SigmaCollection c;
+    sigil::load_sigma_text(
+        "title: a\nid: 11111111-2222-4333-8444-555555555555\nname: rule_a\nlogsource: {product: x}\n"
+        "detection:\n  sel: {f: 1}\n  condition: sel\n---\n"
+        "title: b\nname: rule_b\nlogsource: {product: x}\ndetection:\n  sel: {f: 2}\n  condition: sel\n",
+        "index.yml", c);
+    ASSERT_EQ(c.rules.size(), 2u);
+    ASSERT_NE(c.find("11111111-2222-4333-8444-555555555555"), nullptr);
+    EXPECT_EQ(c.find("11111111-2222-4333-8444-555555555555")->title, "a");
+    EXPECT_EQ(c.find("11111111-2222-4333-8444-555555555555"), c.find("11111111-2222-4333-8444-555555555555"));
+    EXPECT_EQ(c.find("11111111-2222-4333-8444-555555555555"), &c.rules[0]);
+    EXPECT_EQ(c.find("11111111-2222-4333-8444-555555555555"), c.find("rule_a"));
+    EXPECT_EQ(c.find("rule_b")->title, "b");
+    EXPECT_EQ(c.find("no_such_rule"), nullptr);
+}
