@@ -616,7 +616,10 @@ struct Lowering {
         return s;
     }
 
+    bool quiet = false;  // trial lowering: no diagnostics
+
     ExprPtr unknown(const ENodePtr& n, const char* why) {
+        if (quiet) return nullptr;
         ctx.diag(Severity::Info, "spl.expr.unsupported",
                  std::string(where) + ": `" + snippet(n) + "` " + why +
                      "; the condition is left wider than the rule",
@@ -723,11 +726,9 @@ struct Lowering {
             std::swap(a_field, b_field);
             op = flip(op);
         }
-        if (!a_field) {
-            // eval x=if(c, A, B) followed by where x=A
-            if (ExprPtr e = via_if(a, op, b)) return e;
-            return unknown(n, "compares a computed value");
-        }
+        // eval x=if(c, A, B) followed by where x=A
+        if (ExprPtr e = via_if(a, op, b)) return e;
+        if (!a_field) return unknown(n, "compares a computed value");
         SourceLoc l = loc(n);
         if (b_field) {
             if (op == "=" || op == "!=") {
@@ -774,7 +775,10 @@ struct Lowering {
         Value want = literal(b), t = literal(def->kids[1]), f = literal(def->kids[2]);
         bool is_t = want == t, is_f = want == f;
         if (is_t == is_f) return nullptr;
+        bool was = quiet;
+        quiet = true;
         ExprPtr c = lower(def->kids[0]);
+        quiet = was;
         if (!c) return nullptr;
         bool positive = is_t == (op == "=");
         return positive ? c : not_of(c);

@@ -300,6 +300,17 @@ Token Lexer::next(LexMode m) {
                 return tk;
             }
         }
+        if (c == '$') {  // $name$ placeholder: ends at the closing dollar
+            size_t i = pos_ + 1;
+            while (i < end_ && (is_alnum(t[i]) || t[i] == '_' || t[i] == '.')) ++i;
+            if (i < end_ && t[i] == '$' && i > pos_ + 1) {
+                tk.kind = Tok::Word;
+                tk.text = t.substr(pos_, i + 1 - pos_);
+                pos_ = i + 1;
+                tk.e = uint32_t(pos_);
+                return tk;
+            }
+        }
         if (is_ident(c)) {
             size_t i = pos_;
             while (i < end_) {

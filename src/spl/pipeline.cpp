@@ -690,9 +690,13 @@ struct PipelineParser {
     }
 
     // Parses brackets inside a non-search stage as subsearches (diagnostics only).
-    void subsearches(size_t b, size_t e) {
-        if (ctx.depth >= 8) return;
+    // Parses brackets inside a non-search stage as subsearches. Returns the
+    // conjunction of their conditions (null when none): for join/append the
+    // stage's expr, describing the other events it combines with.
+    ExprPtr subsearches(size_t b, size_t e) {
+        if (ctx.depth >= 8) return nullptr;
         Lexer lx(x, b, e);
+        std::vector<ExprPtr> conds;
         for (size_t i = b; i < e; ++i) {
             char c = x.text[i];
             if (c == '\\') {
@@ -710,10 +714,18 @@ struct PipelineParser {
                 size_t ie = close > i + 1 && x.text[close - 1] == ']' ? close - 1 : close;
                 Ctx sub = ctx;
                 sub.depth = ctx.depth + 1;
-                parse_pipeline(x, i + 1, ie, sub);
+                auto stages = parse_pipeline(x, i + 1, ie, sub);
+                for (auto& s : stages)
+                    if (s.expr && is_filter(s.command)) conds.push_back(s.expr);
                 i = close - 1;
             }
         }
+        if (conds.empty()) return nullptr;
+        return and_of(std::move(conds));
+    }
+
+    static bool is_filter(const std::string& c) {
+        return c == "search" || c == "where" || c == "regex" || c == "tstats" || c == "mstats";
     }
 
     ExprPtr search_body(size_t b, size_t e, size_t stage_no) {
@@ -935,8 +947,8 @@ struct PipelineParser {
             }
             size_t saved_stage = ctx.stage;
             if (top) ctx.stage = number;
-            size_t stage_no = top ? number : 0;
-            ExprPtr ex;
+            size_t stage_no = top ? number : ctx.stage;  // subsearch terms: the enclosing stage
+            ExprPtr ex, side;  // side: a join/append subsearch's condition (other events)
             const std::string& cmd = st.command;
             if (cmd == "search") {
                 ex = search_body(body, se, stage_no);
@@ -945,18 +957,21 @@ struct PipelineParser {
             } else if (cmd == "regex") {
                 ex = regex_body(body, se);
             } else if (cmd == "tstats" || cmd == "mstats") {
-                ex = tstats_body(body, se, stage_no);
-                subsearches(body, se);
+                ex = tstats_body(body, se, stage_no);  // its where parses any subsearch
             } else if (cmd == "eval") {
                 eval_body(body, se);
             } else if (cmd == "from" || cmd == "datamodel") {
                 datamodel_cmd(cmd == "datamodel" ? cb : body, se);
             } else if (cmd != "foreach" && cmd != "map") {
                 // foreach/map bodies are templates (<<FIELD>>, $x$), not searches
-                subsearches(body, se);
+                ExprPtr sub = subsearches(body, se);
+                if (sub && (cmd == "join" || cmd == "append" || cmd == "appendcols" ||
+                            cmd == "union" || cmd == "multisearch"))
+                    side = sub;
             }
             ctx.stage = saved_stage;
             if (ex && ex->kind != ExprKind::True) st.expr = ex;
+            if (side && side->kind != ExprKind::True) st.expr = side;
             stages.push_back(std::move(st));
         }
         return stages;
@@ -986,7 +1001,9 @@ SplQuery parse_spl_mapped(const MappedText& m, const SplParseOptions& opt, Diagn
     q.stages = parse_pipeline(x, 0, x.text.size(), ctx);
     std::vector<ExprPtr> parts;
     for (auto& s : q.stages)
-        if (s.expr) parts.push_back(s.expr);
+        if (s.expr && (s.command == "search" || s.command == "where" || s.command == "regex" ||
+                       s.command == "tstats" || s.command == "mstats"))
+            parts.push_back(s.expr);
     q.condition = and_of(std::move(parts));
     if (!q.condition) q.condition = Expr::make_true();
     return q;

@@ -81,6 +81,13 @@ SplQuery parse_sql_mapped(const MappedText& m, const SplParseOptions& opt, Diagn
                      "SQL " + t.text + " is not expressed as predicates", x.loc(t.b));
             continue;
         }
+        if (kw.size() > 5 && kw.rfind("where", 0) == 0 && !cond) {
+            // `whereevent_time > ...`: a space lost in the rule text
+            ctx.diag(Severity::Warning, "spl.sql.syntax",
+                     "`" + t.text + "` read as WHERE " + t.text.substr(5), x.loc(t.b));
+            lx.seek(t.b + 5);
+            kw = "where";
+        }
         if (kw == "where" || kw == "having" || kw == "qualify") {
             ENodePtr n = parse_eval_expr(lx, ctx, Dialect::Sql);
             if (!n) break;
