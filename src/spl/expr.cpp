@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
+#include <unordered_map>
 
 #include "spl/internal.h"
 
@@ -203,6 +205,53 @@ static ExprPtr like_pred(const std::string& field, const std::string& pat, bool 
     return mk(field, Op::Glob, Value::string(g), cased, loc);
 }
 
+namespace {
+
+struct RegexCheck {
+    enum Kind : uint8_t { Ok, PcreOnly, Invalid } kind = Ok;
+    std::string message;
+};
+
+/* Regex validation compiles each pattern with RE2 (the IR's dialect) and,
+ * when RE2 refuses it, with PCRE2 (Splunk's dialect) to tell "needs PCRE"
+ * from "broken". Corpora repeat patterns across rule variants, so results
+ * are cached process-wide (patterns only; bounded size). */
+RegexCheck check_regex(const std::string& re) {
+    static std::mutex mu;
+    static std::unordered_map<std::string, RegexCheck> cache;
+    {
+        std::lock_guard<std::mutex> g(mu);
+        auto it = cache.find(re);
+        if (it != cache.end()) return it->second;
+    }
+    RegexCheck c;
+    RE2::Options o;
+    o.set_log_errors(false);
+    RE2 r(re, o);
+    if (!r.ok()) {
+        int err = 0;
+        PCRE2_SIZE off = 0;
+        pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re.data()), re.size(), 0,
+                                         &err, &off, nullptr);
+        if (code) {
+            pcre2_code_free(code);
+            c.kind = RegexCheck::PcreOnly;
+            c.message = r.error();
+        } else {
+            PCRE2_UCHAR buf[256];
+            pcre2_get_error_message(err, buf, sizeof buf);
+            c.kind = RegexCheck::Invalid;
+            c.message = reinterpret_cast<char*>(buf);
+        }
+    }
+    std::lock_guard<std::mutex> g(mu);
+    if (cache.size() > 100000) cache.clear();
+    cache.emplace(re, c);
+    return c;
+}
+
+}  // namespace
+
 ExprPtr regex_pred(const std::string& field, std::string re, const SourceLoc& loc, Ctx& ctx) {
     uint8_t flags = 0;
     if (re.rfind("(?i)", 0) == 0) {
@@ -210,26 +259,13 @@ ExprPtr regex_pred(const std::string& field, std::string re, const SourceLoc& lo
         re.erase(0, 4);
     }
     if (ctx.opt && ctx.opt->check_regex) {
-        RE2::Options o;
-        o.set_log_errors(false);
-        RE2 r(re, o);
-        if (!r.ok()) {
-            int err = 0;
-            PCRE2_SIZE off = 0;
-            pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re.data()), re.size(), 0,
-                                             &err, &off, nullptr);
-            if (code) {
-                pcre2_code_free(code);
-                ctx.diag(Severity::Info, "spl.regex.pcre_only",
-                         "regex /" + re + "/ is valid PCRE but not RE2 (" + r.error() + ")", loc);
-            } else {
-                PCRE2_UCHAR buf[256];
-                pcre2_get_error_message(err, buf, sizeof buf);
-                ctx.diag(Severity::Warning, "spl.regex.invalid",
-                         "regex /" + re + "/ does not compile: " + reinterpret_cast<char*>(buf),
-                         loc);
-            }
-        }
+        RegexCheck c = check_regex(re);
+        if (c.kind == RegexCheck::PcreOnly)
+            ctx.diag(Severity::Info, "spl.regex.pcre_only",
+                     "regex /" + re + "/ is valid PCRE but not RE2 (" + c.message + ")", loc);
+        else if (c.kind == RegexCheck::Invalid)
+            ctx.diag(Severity::Warning, "spl.regex.invalid",
+                     "regex /" + re + "/ does not compile: " + c.message, loc);
     }
     Pred p;
     p.field = field;

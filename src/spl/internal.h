@@ -135,8 +135,14 @@ class Lexer {
     bool sql = false;  // SQL strings: single quotes, '' and backslash escapes
 
   private:
+    Token scan(LexMode m);
     const Expanded& x_;
     size_t pos_, end_;
+    // one-token lookahead cache
+    bool peeked_ = false, peek_sql_ = false;
+    LexMode peek_mode_ = LexMode::Search;
+    size_t peek_pos_ = 0, peek_after_ = 0;
+    Token peek_tok_;
 };
 
 // Unescapes an SPL double-quoted string body: `\\` and `\"` lose the

@@ -74,11 +74,29 @@ size_t Lexer::match_close(size_t open) const {
     return end_;
 }
 
+// The parsers peek far more often than they consume; the last peeked token
+// is kept so the following next() (or peek) does not lex it again.
 Token Lexer::peek(LexMode m) {
+    if (peeked_ && peek_pos_ == pos_ && peek_mode_ == m && peek_sql_ == sql) return peek_tok_;
     size_t p = pos_;
-    Token t = next(m);
+    Token t = scan(m);
+    peek_after_ = pos_;
     pos_ = p;
+    peeked_ = true;
+    peek_pos_ = p;
+    peek_mode_ = m;
+    peek_sql_ = sql;
+    peek_tok_ = t;
     return t;
+}
+
+Token Lexer::next(LexMode m) {
+    if (peeked_ && peek_pos_ == pos_ && peek_mode_ == m && peek_sql_ == sql) {
+        peeked_ = false;
+        pos_ = peek_after_;
+        return std::move(peek_tok_);
+    }
+    return scan(m);
 }
 
 /* Search-language words and strings are unescaped while recording which `*`
@@ -97,7 +115,7 @@ static void add_search_char(Token& tk, const std::string& t, size_t& i, size_t e
     ++i;
 }
 
-Token Lexer::next(LexMode m) {
+Token Lexer::scan(LexMode m) {
     skip_ws();
     Token tk;
     tk.b = uint32_t(pos_);

@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "spl/internal.h"
@@ -71,14 +70,45 @@ std::vector<std::string> list(fy_node* n) {
     return out;
 }
 
+// Flow text of a node for custom attributes: scalars as they are, sequences
+// as [a, b], mappings as {k: v}. Written here rather than with libfyaml's
+// emitter, which costs more than parsing the file.
+void flow_into(fy_node* n, std::string& out, int depth) {
+    if (!n) return;
+    if (fy_node_is_scalar(n)) {
+        out += scalar(n);
+        return;
+    }
+    if (depth > 32) {
+        out += "...";
+        return;
+    }
+    void* it = nullptr;
+    bool first = true;
+    if (fy_node_is_sequence(n)) {
+        out += '[';
+        while (fy_node* k = fy_node_sequence_iterate(n, &it)) {
+            if (!first) out += ", ";
+            first = false;
+            flow_into(k, out, depth + 1);
+        }
+        out += ']';
+    } else if (fy_node_is_mapping(n)) {
+        out += '{';
+        while (fy_node_pair* p = fy_node_mapping_iterate(n, &it)) {
+            if (!first) out += ", ";
+            first = false;
+            flow_into(fy_node_pair_key(p), out, depth + 1);
+            out += ": ";
+            flow_into(fy_node_pair_value(p), out, depth + 1);
+        }
+        out += '}';
+    }
+}
+
 std::string flow(fy_node* n) {
-    if (!n) return {};
-    if (fy_node_is_scalar(n)) return std::string(scalar(n));
-    char* s = fy_emit_node_to_string(n, fy_emitter_cfg_flags(FYECF_MODE_FLOW_ONELINE));
-    if (!s) return {};
-    std::string r(s);
-    free(s);
-    while (!r.empty() && (r.back() == '\n' || r.back() == ' ')) r.pop_back();
+    std::string r;
+    flow_into(n, r, 0);
     return r;
 }
 
@@ -488,12 +518,15 @@ void finish(Pending& p, const SplCollection& ctx, SplCollection& out) {
 }
 
 bool read_file(const std::string& path, std::string& text) {
-    std::ifstream f(path, std::ios::binary);
+    FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    text = ss.str();
-    return !f.bad();
+    text.clear();
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool ok = !std::ferror(f);
+    std::fclose(f);
+    return ok;
 }
 
 bool is_yaml(const fs::path& p) {
