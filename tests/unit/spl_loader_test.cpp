@@ -247,6 +247,20 @@ TEST(SplLoader, PathsLoadMacrosFirstAndIgnoreThreadCount) {
     fs::remove_all(root);
 }
 
+TEST(SplLoader, DoubleQuotedEscapedLineBreak) {
+    // `\` at the end of a line inside "..." joins the lines (libfyaml 0.7.12
+    // gets this wrong; the loader decodes such scalars itself)
+    const char* y =
+        "name: T\nid: t\nsearch: \"a=1 | where match(x,\\\"a\\\\\\\n"
+        "  s+\\\") | `t_filter`\"\n";
+    SplCollection c;
+    load_splunk_text(y, "dq.yml", c);
+    ASSERT_EQ(c.rules.size(), 1u);
+    EXPECT_EQ(c.rules[0].condition_text[0], "a=1 | where match(x,\"a\\s+\") | `t_filter`");
+    EXPECT_EQ(to_string(c.rules[0].conditions[0]), "a = 1 and x regex \"a\\\\s+\"");
+    EXPECT_EQ(commands(c.rules[0]), (std::vector<std::string>{"search", "where", "search"}));
+}
+
 TEST(SplLoader, SearchTermsAttribute) {
     SplCollection c;
     load_splunk_text("name: T\nid: t\nsearch: 'evil \"two words\" | search x=1 TERM(a.b)'\n",
