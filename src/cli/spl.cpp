@@ -28,6 +28,7 @@ nlohmann::json rule_json(const Rule& r) {
     j["source"] = rule_source_name(r.source);
     j["path"] = r.loc.file ? *r.loc.file : "";
     j["tags"] = r.tags;
+    j["query"] = r.condition_text.empty() ? "" : r.condition_text[0];
     auto& st = j["stages"] = nlohmann::json::array();
     for (size_t i = 0; i < r.stages.size(); ++i) {
         const Stage& s = r.stages[i];

@@ -288,6 +288,8 @@ struct EParser {
     Dialect d;
     bool failed = false;
     int depth = 0;
+    size_t nodes = 0;
+    static constexpr size_t kMaxNodes = 20000;
 
     LexMode mode() const { return LexMode::Eval; }
     Token peek() { return lx.peek(mode()); }
@@ -307,8 +309,15 @@ struct EParser {
         failed = true;
     }
 
-    static ENodePtr node(ENode::Kind k, std::string text, std::vector<ENodePtr> kids, uint32_t b,
-                         uint32_t e) {
+    ENodePtr node(ENode::Kind k, std::string text, std::vector<ENodePtr> kids, uint32_t b,
+                  uint32_t e) {
+        if (++nodes > kMaxNodes) {
+            if (!failed)
+                ctx.diag(Severity::Error, "spl.expr.too_large",
+                         "expression has more than 20000 parts", lx.text().loc(b));
+            failed = true;
+            return nullptr;
+        }
         auto n = std::make_shared<ENode>();
         n->kind = k;
         n->text = std::move(text);
@@ -318,37 +327,24 @@ struct EParser {
         return n;
     }
 
-    ENodePtr parse_or() {
-        ENodePtr l = parse_xor();
-        while (l && peek_word("OR")) {
+    // AND/OR/XOR chains become one n-ary node, so long rules do not make
+    // deep trees (lowering and destruction recurse on depth).
+    ENodePtr chain(const char* kw, const char* op, ENodePtr (EParser::*sub)()) {
+        ENodePtr l = (this->*sub)();
+        if (!l || !peek_word(kw)) return l;
+        std::vector<ENodePtr> kids{l};
+        while (peek_word(kw)) {
             next();
-            ENodePtr r = parse_xor();
+            ENodePtr r = (this->*sub)();
             if (!r) return nullptr;
-            l = node(ENode::Binary, "or", {l, r}, l->b, r->e);
+            kids.push_back(r);
         }
-        return l;
+        uint32_t b = kids.front()->b, e = kids.back()->e;
+        return node(ENode::Binary, op, std::move(kids), b, e);
     }
-    ENodePtr parse_xor() {
-        ENodePtr l = parse_and();
-        while (l && peek_word("XOR")) {
-            next();
-            ENodePtr r = parse_and();
-            if (!r) return nullptr;
-            l = node(ENode::Binary, "xor", {l, r}, l->b, r->e);
-        }
-        return l;
-    }
-    ENodePtr parse_and() {
-        ENodePtr l = parse_not();
-        while (l && (peek_word("AND") ||
-                     (d == Dialect::Eval && peek().kind == Tok::Arith && peek().text == "&"))) {
-            next();
-            ENodePtr r = parse_not();
-            if (!r) return nullptr;
-            l = node(ENode::Binary, "and", {l, r}, l->b, r->e);
-        }
-        return l;
-    }
+    ENodePtr parse_or() { return chain("OR", "or", &EParser::parse_xor); }
+    ENodePtr parse_xor() { return chain("XOR", "xor", &EParser::parse_and); }
+    ENodePtr parse_and() { return chain("AND", "and", &EParser::parse_not); }
     ENodePtr parse_not() {
         Token t = peek();
         if ((t.kind == Tok::Word && !t.number && iequals(t.text, "NOT")) ||
@@ -402,6 +398,7 @@ struct EParser {
                 if (!r) return nullptr;
                 std::string op = t.text == "==" ? "=" : t.text;
                 l = node(ENode::Binary, op, {l, r}, l->b, r->e);
+                if (!l) return nullptr;
                 continue;
             }
             if (t.kind != Tok::Word || t.number) return l;
@@ -430,11 +427,13 @@ struct EParser {
                     next();
                 }
                 l = node(ENode::Binary, kw, {l, r}, l->b, r->e);
+                if (!l) return nullptr;
             } else if (kw == "in") {
                 next();
                 r = parse_list(t.b);
                 if (!r) return nullptr;
                 l = node(ENode::Binary, "in", {l, r}, l->b, r->e);
+                if (!l) return nullptr;
             } else if (kw == "between" && d == Dialect::Sql) {
                 next();
                 ENodePtr lo = parse_add();
@@ -446,6 +445,7 @@ struct EParser {
                 ENodePtr hi = parse_add();
                 if (!hi) return nullptr;
                 l = node(ENode::Call, "__between", {l, lo, hi}, l->b, hi->e);
+                if (!l) return nullptr;
             } else if (kw == "is" && d == Dialect::Sql) {
                 next();
                 bool isnot = false;
@@ -462,14 +462,18 @@ struct EParser {
                 std::string f = iequals(n.text, "NULL") ? (isnot ? "isnotnull" : "isnull")
                                                         : "__is_" + lower_ascii(n.text);
                 l = node(ENode::Call, f, {l}, l->b, n.e);
-                if (isnot && f.rfind("__is_", 0) == 0)
+                if (!l) return nullptr;
+                if (isnot && f.rfind("__is_", 0) == 0) {
                     l = node(ENode::Unary, "not", {l}, l->b, n.e);
+                    if (!l) return nullptr;
+                }
                 continue;
             } else {
                 if (neg) lx.seek(save);
                 return l;
             }
             if (neg) l = node(ENode::Unary, "not", {l}, l->b, l->e);
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -719,7 +723,8 @@ struct Lowering {
         return false;
     }
 
-    static bool is_time_expr(const ENodePtr& n) {
+    static bool is_time_expr(const ENodePtr& n, int depth = 0) {
+        if (depth > 64) return false;
         if (n->kind == ENode::Placeholder) return true;
         if (n->kind == ENode::Call) {
             static const char* fns[] = {"now",          "relative_time", "time",
@@ -731,7 +736,7 @@ struct Lowering {
                 if (n->text == f) return true;
         }
         for (auto& k : n->kids)
-            if (is_time_expr(k)) return true;
+            if (is_time_expr(k, depth + 1)) return true;
         return false;
     }
 
@@ -949,8 +954,12 @@ struct Lowering {
         switch (n->kind) {
             case ENode::Binary: {
                 const std::string& op = n->text;
-                if (op == "and") return and_of({lower(n->kids[0]), lower(n->kids[1])});
-                if (op == "or") return or_of({lower(n->kids[0]), lower(n->kids[1])});
+                if (op == "and" || op == "or") {
+                    std::vector<ExprPtr> parts;
+                    parts.reserve(n->kids.size());
+                    for (auto& k : n->kids) parts.push_back(lower(k));
+                    return op == "and" ? and_of(std::move(parts)) : or_of(std::move(parts));
+                }
                 if (op == "=" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=")
                     return cmp(n);
                 if (op == "like" || op == "ilike") {

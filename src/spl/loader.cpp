@@ -425,7 +425,7 @@ void read_ssc(fy_node* root, Pending& p, const std::shared_ptr<const std::string
     r.date = str(root, "date");
     if (r.date.empty()) r.date = str(root, "creation_date");
     r.modified = str(root, "modification_date");
-    r.status = str(root, "status");
+    r.status = spl::lower_ascii(str(root, "status"));
     r.references = list(get(root, "references"));
     r.falsepositives = list(get(root, "known_false_positives"));
     p.data_sources = list(get(root, "data_source"));

@@ -301,7 +301,7 @@ struct Expander {
             if (out.text.size() > kMaxOut) {
                 if (!overflow)
                     ctx.diag(Severity::Error, "spl.macro.too_large",
-                             "macro expansion exceeds 1 MiB; the rest of the query is ignored",
+                             "the query exceeds 1 MiB after macro expansion; the rest is ignored",
                              t.at(i));
                 overflow = true;
                 return;
@@ -469,8 +469,8 @@ struct Expander {
 Expanded expand_macros(const MappedText& q, Ctx& ctx) {
     Expanded x;
     x.original = q.text;
-    x.text.reserve(q.text.size() + 64);
-    x.src.reserve(q.text.size() + 65);
+    x.text.reserve(q.text.size() * 2 + 64);
+    x.src.reserve(q.text.size() * 2 + 65);
     Expander ex{ctx, x};
     ex.orig_file = ex.file_index(q.file);
     ex.run(q, nullptr, 0);

@@ -495,6 +495,17 @@ TEST(SplRobust, RandomInputNeverCrashes) {
     std::string nots;
     for (int i = 0; i < 50000; ++i) nots += "NOT ";
     EXPECT_NE(run_spl(nots + "a").q.condition, nullptr);
+    // long chains: n-ary in the tree, bounded in size
+    std::string ands, ors, sums;
+    for (int i = 0; i < 30000; ++i) ands += "a=1 AND ", ors += "x=1 OR ", sums += "a+";
+    Parsed w = run_spl("| where " + ands + "a=2");
+    EXPECT_TRUE(w.has("spl.expr.too_large"));
+    Parsed o = run_spl(ors + "x=2");
+    EXPECT_EQ(pred_count(o.q.condition), 30001u);
+    EXPECT_TRUE(run_spl("| where " + sums + "a > 1").has("spl.expr.too_large"));
+    std::string ors2;
+    for (int i = 0; i < 3000; ++i) ors2 += "x=" + std::to_string(i) + " OR ";
+    EXPECT_EQ(pred_count(run_spl("| where " + ors2 + "x=1").q.condition), 3001u);
 }
 
 TEST(SplRobust, PredicateCountsOfCombinedStages) {
