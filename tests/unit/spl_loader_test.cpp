@@ -162,6 +162,44 @@ TEST(SplLoader, SecurityContentDetection) {
     EXPECT_EQ(r.condition_text.size(), 1u);
 }
 
+TEST(SplLoader, SecurityContentNewerSchema) {
+    // 2025 schema: creation/modification dates and an `rba:` block
+    const char* y = R"(name: Newer Rule
+id: 22222222-0000-0000-0000-000000000000
+creation_date: '2025-01-02'
+modification_date: '2025-03-04'
+status: Production
+type: Anomaly
+description: d
+search: '`sysmon` EventCode=10 TargetImage=*lsass.exe'
+rba:
+  message: Access to lsass on $dest$
+  risk_objects:
+  - field: dest
+    type: system
+    score: 40
+tags:
+  analytic_story:
+  - Credential Dumping
+  mitre_attack_id:
+  - T1003.001
+)";
+    SplCollection c;
+    load_splunk_text(y, "newer.yml", c);
+    ASSERT_EQ(c.rules.size(), 1u);
+    const Rule& r = c.rules[0];
+    EXPECT_EQ(r.date, "2025-01-02");
+    EXPECT_EQ(r.modified, "2025-03-04");
+    EXPECT_EQ(r.status, "production");
+    EXPECT_EQ(custom(r, "type"), "Anomaly");
+    EXPECT_EQ(custom(r, "rba"),
+              "{message: Access to lsass on $dest$, risk_objects: [{field: dest, type: system, "
+              "score: 40}]}");
+    EXPECT_TRUE(has_tag(r, "attack.t1003.001"));
+    EXPECT_EQ(custom(r, "macros"), "sysmon");  // no macros loaded: kept as a unit
+    EXPECT_EQ(to_string(r.conditions[0]), "EventCode = 10 and TargetImage endswith \"lsass.exe\"");
+}
+
 TEST(SplLoader, ArmorySplAndSql) {
     SplCollection c;
     load_splunk_text(kArmorySpl, "armory/a.yml", c);
