@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
     int rc = 0;
     sigil::cli::register_check(app, rc);
     sigil::cli::register_version(app, rc);
+    sigil::cli::register_hunt(app, rc);
+    sigil::cli::register_test(app, rc);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

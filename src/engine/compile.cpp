@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "engine/compiled.h"
 #include "engine/logsource_table.h"
@@ -11,7 +12,14 @@ namespace sigil {
 
 namespace {
 
-using Atoms = std::optional<std::vector<std::string>>;  // nullopt: no constraint
+// One literal and where it must occur: in a value of `field`, or (field
+// empty) in any value.
+struct Atom {
+    std::string text, field;
+    bool operator<(const Atom& o) const { return std::tie(text, field) < std::tie(o.text, o.field); }
+    bool operator==(const Atom& o) const { return text == o.text && field == o.field; }
+};
+using Atoms = std::optional<std::vector<Atom>>;  // nullopt: no constraint
 
 void diag(Diagnostics& d, Severity sev, const char* code, std::string msg, const Rule& r) {
     Diagnostic x;
@@ -174,10 +182,13 @@ struct Compiler {
      *  - Or needs every child constrained and unites them;
      *  - Not, regexes, numbers, networks, field references: no constraint;
      *  - False and unresolved placeholders: the empty set (never matches).
+     * Each atom remembers its field: only the values of fields that some
+     * atom comes from are scanned, unless a candidate rule has a keyword
+     * atom (then every value is).
      * A rule without a constraint is always confirmed.
      */
     Atoms pred_atoms(const Pred& p) {
-        if (p.placeholders) return std::vector<std::string>{};
+        if (p.placeholders) return std::vector<Atom>{};
         std::string lit;
         if (p.is_keyword()) {
             if (p.op == Op::Regex) return std::nullopt;
@@ -206,13 +217,13 @@ struct Compiler {
             lit = best;
         }
         if (lit.size() < std::max<size_t>(im.opts.min_atom_length, 1)) return std::nullopt;
-        return std::vector<std::string>{lit};
+        return std::vector<Atom>{Atom{lit, p.field}};
     }
 
-    static std::pair<size_t, size_t> score(const std::vector<std::string>& a) {
+    static std::pair<size_t, size_t> score(const std::vector<Atom>& a) {
         if (a.empty()) return {SIZE_MAX, 0};
         size_t shortest = SIZE_MAX;
-        for (auto& s : a) shortest = std::min(shortest, s.size());
+        for (auto& s : a) shortest = std::min(shortest, s.text.size());
         return {std::min<size_t>(shortest, 12), SIZE_MAX - a.size()};
     }
 
@@ -220,7 +231,7 @@ struct Compiler {
         switch (e->kind) {
             case ExprKind::True:
             case ExprKind::Not: return std::nullopt;
-            case ExprKind::False: return std::vector<std::string>{};
+            case ExprKind::False: return std::vector<Atom>{};
             case ExprKind::Pred: return pred_atoms(*e->pred);
             case ExprKind::And: {
                 Atoms best;
@@ -231,7 +242,7 @@ struct Compiler {
                 return best;
             }
             case ExprKind::Or: {
-                std::vector<std::string> all;
+                std::vector<Atom> all;
                 for (auto& k : e->kids) {
                     Atoms a = atoms(k);
                     if (!a) return std::nullopt;
@@ -251,37 +262,72 @@ struct Compiler {
         uint32_t id = uint32_t(im.atom_text.size());
         atom_ids.emplace(a, id);
         im.atom_text.push_back(a);
-        im.atom_rules.emplace_back();
         return id;
     }
 
-    void build_database(const std::vector<Rule>& rules) {
-        if (im.atom_text.empty()) return;
-        std::vector<const char*> exprs;
-        std::vector<size_t> lens;
-        std::vector<unsigned> flags, ids;
-        for (size_t i = 0; i < im.atom_text.size(); ++i) {
-            exprs.push_back(im.atom_text[i].data());
-            lens.push_back(im.atom_text[i].size());
-            flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
-            ids.push_back(unsigned(i));
+    /* Rule groups: rules whose log sources admit the same gate entries
+     * (channel + event id, or channel with any id) form one group, and the
+     * ungated rules another; every rule is in exactly one group. Each group
+     * has its own Hyperscan database over its rules' atoms, so an event is
+     * scanned only for the literals of the groups it reaches (the ungated
+     * group, its channel's any-id groups, its channel + id groups), only in
+     * the fields those literals come from, and no literal is compiled twice.
+     */
+    uint32_t group(const std::vector<uint32_t>& rules_in) {
+        uint32_t gid = uint32_t(im.groups.size());
+        RuleGroup g;
+        g.rules = rules_in;
+        g.scan_field.assign(im.field_ids.size(), 0);
+        std::unordered_map<uint32_t, uint32_t> local;
+        std::vector<uint32_t> global;
+        for (uint32_t c : g.rules) {
+            const CompiledRule& cr = im.crules[c];
+            for (size_t k = 0; k < cr.atoms.size(); ++k) {
+                auto [lt, fresh] = local.emplace(cr.atoms[k], uint32_t(global.size()));
+                if (fresh) {
+                    global.push_back(cr.atoms[k]);
+                    g.atom_rules.emplace_back();
+                }
+                auto& lst = g.atom_rules[lt->second];
+                if (lst.empty() || lst.back() != c) lst.push_back(c);
+                if (cr.atom_fields[k] < 0)
+                    g.full = true;
+                else
+                    g.scan_field[size_t(cr.atom_fields[k])] = 1;
+            }
         }
-        hs_compile_error_t* err = nullptr;
-        if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                                 unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &im.db,
-                                 &err) != HS_SUCCESS) {
-            Diagnostic d;
-            d.severity = Severity::Warning;
-            d.code = "engine.prefilter.compile";
-            d.message = std::string("the literal prefilter could not be built (") +
-                        (err && err->message ? err->message : "unknown error") +
-                        "); every rule is confirmed on every event";
-            diags.push_back(d);
-            if (err) hs_free_compile_error(err);
-            im.db = nullptr;
-            for (auto& c : im.crules) c.has_atoms = false;
+        if (!global.empty()) {
+            std::vector<const char*> exprs;
+            std::vector<size_t> lens;
+            std::vector<unsigned> flags, ids;
+            for (size_t i = 0; i < global.size(); ++i) {
+                exprs.push_back(im.atom_text[global[i]].data());
+                lens.push_back(im.atom_text[global[i]].size());
+                flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+                ids.push_back(unsigned(i));
+            }
+            hs_compile_error_t* err = nullptr;
+            hs_database_t* db = nullptr;
+            if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                     unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                                     &err) == HS_SUCCESS) {
+                g.db.reset(db);
+            } else {
+                Diagnostic d;
+                d.severity = Severity::Warning;
+                d.code = "engine.prefilter.compile";
+                d.message = std::string("the literal prefilter could not be built (") +
+                            (err && err->message ? err->message : "unknown error") +
+                            "); these rules are confirmed on every event they reach";
+                diags.push_back(d);
+                if (err) hs_free_compile_error(err);
+                g.atom_rules.clear();
+            }
         }
-        (void)rules;
+        for (uint32_t c : g.rules)
+            if (!g.db || !im.crules[c].has_atoms) g.always.push_back(c);
+        im.groups.push_back(std::move(g));
+        return gid;
     }
 };
 
@@ -298,6 +344,9 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
     im.rule_fields.resize(rules.size());
     im.reported_alone.assign(rules.size(), true);
     Compiler c{im, diags};
+    std::vector<uint32_t> ungated;
+    // Rules by the gate entries their log source admits (a log-source class).
+    std::map<std::vector<std::pair<std::string, std::string>>, std::vector<uint32_t>> classes;
     im.channel_field = c.field_id("Channel");
     im.eventid_field = c.field_id("EventID");
 
@@ -327,17 +376,22 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
             Atoms a = c.atoms(e);
             if (a) {
                 cr.has_atoms = true;
-                for (auto& s : *a) cr.atoms.push_back(c.atom_id(s));
+                std::sort(a->begin(), a->end());
+                a->erase(std::unique(a->begin(), a->end()), a->end());
+                for (auto& s : *a) {
+                    cr.atoms.push_back(c.atom_id(s.text));
+                    cr.atom_fields.push_back(s.field.empty() ? -1 : c.field_id(s.field));
+                    cr.keyword_atoms |= s.field.empty();
+                }
             }
         }
         uint32_t ci = uint32_t(im.crules.size());
-        for (uint32_t a : cr.atoms) im.atom_rules[a].push_back(ci);
         if (cr.has_atoms) ++im.stats.rules_with_atoms;
         // Gate
         auto rows = opts.logsource_gate ? engine_detail::logsource_rows(r.logsource)
                                         : std::vector<const engine_detail::LogsourceRow*>{};
         if (rows.empty()) {
-            im.ungated.push_back(ci);
+            ungated.push_back(ci);
         } else {
             cr.gated = true;
             ++im.stats.gated_rules;
@@ -354,20 +408,26 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
                     at = comma + 1;
                 }
             }
+            std::vector<std::pair<std::string, std::string>> keys;
             for (auto& [ch, ids] : by_channel) {
                 bool any = std::find(ids.begin(), ids.end(), "") != ids.end();
                 if (any) ids = {""};
                 std::sort(ids.begin(), ids.end());
                 ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-                for (auto& id : ids) im.gate[ch][id].push_back(ci);
+                for (auto& id : ids) keys.emplace_back(ch, id);
             }
+            classes[keys].push_back(ci);
         }
         im.crules.push_back(std::move(cr));
         ++im.stats.detection_rules;
     }
     im.stats.unique_predicates = im.preds.size();
     im.stats.atoms = im.atom_text.size();
-    c.build_database(rules);
+    im.ungated_group = c.group(ungated);
+    for (auto& [keys, list] : classes) {
+        uint32_t g = c.group(list);
+        for (auto& [ch, id] : keys) im.gate[ch][id].push_back(g);
+    }
     compile_correlations(im, diags);
     return rs;
 }

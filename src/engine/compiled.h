@@ -72,12 +72,28 @@ struct Node {
     int32_t pred = -1;
 };
 
+// Rules whose log sources admit the same gate entries, with a Hyperscan
+// database over their atoms and the fields those atoms come from.
+struct HsDatabaseFree {
+    void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct RuleGroup {
+    std::vector<uint32_t> rules;                    // compiled rules, ascending
+    std::vector<uint32_t> always;                   // rules confirmed without an atom hit
+    std::unique_ptr<hs_database_t, HsDatabaseFree> db;  // null: no atoms in the group
+    std::vector<std::vector<uint32_t>> atom_rules;  // local atom id → compiled rules
+    std::vector<uint8_t> scan_field;                // field id → scanned
+    bool full = false;                              // a keyword atom: scan every value
+};
+
 struct CompiledRule {
     uint32_t rule = 0;  // index into rules()
     uint32_t root = 0;  // node
     bool gated = false;
     bool has_atoms = false;  // confirmed only when one of its atoms occurs
-    std::vector<uint32_t> atoms;
+    bool keyword_atoms = false;  // some atom comes from a keyword: scan every value
+    std::vector<uint32_t> atoms;      // global atom ids
+    std::vector<int> atom_fields;     // field id per atom source (-1: keyword)
 };
 
 // Correlations, compiled (correlation.cpp).
@@ -117,13 +133,12 @@ struct CompiledRuleSet::Impl {
     std::vector<std::vector<std::string>> rule_fields;  // per rules() index
     std::vector<bool> reported_alone;                   // per rules() index
 
-    // Gate: folded channel → event id text ("" = any id) → compiled rules.
-    std::unordered_map<std::string, std::unordered_map<std::string, std::vector<uint32_t>>> gate;
-    std::vector<uint32_t> ungated;
+    // Gate: folded channel → event id text ("" = any id) → rule groups.
+    std::unordered_map<std::string, NameMap<std::vector<uint32_t>>> gate;
+    uint32_t ungated_group = 0;
+    std::vector<RuleGroup> groups;
 
-    // Prefilter.
-    hs_database_t* db = nullptr;
-    std::vector<std::vector<uint32_t>> atom_rules;  // atom id → compiled rules
+    // Prefilter atoms (global ids; each group has its own database).
     std::vector<std::string> atom_text;
 
     // Correlations.
@@ -132,10 +147,6 @@ struct CompiledRuleSet::Impl {
     std::vector<bool> feeds_correlation;     // rules() index → detections are recorded
     std::vector<std::string> corr_fields;    // fields recorded with each detection
     NameMap<int> corr_field_ids;
-
-    ~Impl() {
-        if (db) hs_free_database(db);
-    }
 };
 
 namespace engine_detail {

@@ -10,12 +10,14 @@ namespace sigil {
 /* Per-event work, in three steps:
  *  1. Index: each event field whose name some predicate uses gets its field
  *     id; values of one id are chained (multi-valued fields).
- *  2. Candidates: the gate index gives the rules whose log source admits the
- *     event's Channel (folded) and EventID (exact text), plus the ungated
- *     rules. If some candidate has atoms, every non-null value is written to
- *     one scan buffer (folded when it has non-ASCII bytes, so Unicode case
- *     variants meet the folded atoms; ASCII case is left to Hyperscan's
- *     caseless mode) and one Hyperscan scan marks the rules whose atoms occur.
+ *  2. Candidates: the gate index gives the rule groups whose log source
+ *     admits the event's Channel (folded) and EventID (exact text), plus the
+ *     ungated group. A group's rules without atoms are candidates at once;
+ *     for the others, the non-null values of the fields the group's atoms
+ *     come from (every value when one is a keyword atom) go to a scan buffer
+ *     (folded when it has non-ASCII bytes, so Unicode case variants meet the
+ *     folded atoms; ASCII case is left to Hyperscan's caseless mode) and one
+ *     Hyperscan scan makes the rules of the atoms that occur candidates.
  *  3. Confirmation: each remaining candidate's expression is evaluated with
  *     short-circuit; predicate results are memoized for the event, so a
  *     predicate shared by many rules is computed once.
@@ -33,8 +35,13 @@ struct RuleMatcher::State {
     std::vector<std::string> folded;  // per event field, computed on demand
     std::vector<uint32_t> memo_stamp;
     std::vector<uint8_t> memo;
-    std::vector<uint32_t> cand_stamp, hit_stamp;
-    std::vector<uint32_t> cand;
+    std::vector<uint32_t> cand_stamp;
+    std::vector<uint32_t> cand, groups_seen;
+    std::vector<int32_t> field_of;  // per event field: its field id or -1
+    std::vector<std::string> layout_names;  // field names of earlier events, by position
+    std::vector<int32_t> layout_ids;
+    std::string last_channel;  // raw Channel value of the last lookup, and its gate entry
+    const NameMap<std::vector<uint32_t>>* last_gate = nullptr;
     std::string buf;
     hs_scratch_t* scratch = nullptr;
     uint64_t events = 0, confirmed = 0;
@@ -46,8 +53,14 @@ struct RuleMatcher::State {
         memo_stamp.assign(im.preds.size(), 0);
         memo.assign(im.preds.size(), 0);
         cand_stamp.assign(im.crules.size(), 0);
-        hit_stamp.assign(im.crules.size(), 0);
-        if (im.db && hs_alloc_scratch(im.db, &scratch) != HS_SUCCESS) scratch = nullptr;
+
+        // One scratch fits every database it was allocated for.
+        for (auto& g : im.groups)
+            if (g.db && hs_alloc_scratch(g.db.get(), &scratch) != HS_SUCCESS) {
+                if (scratch) hs_free_scratch(scratch);
+                scratch = nullptr;
+                break;
+            }
     }
     ~State() {
         if (scratch) hs_free_scratch(scratch);
@@ -58,7 +71,7 @@ struct RuleMatcher::State {
             std::fill(field_stamp.begin(), field_stamp.end(), 0);
             std::fill(memo_stamp.begin(), memo_stamp.end(), 0);
             std::fill(cand_stamp.begin(), cand_stamp.end(), 0);
-            std::fill(hit_stamp.begin(), hit_stamp.end(), 0);
+
             std::fill(fold_stamp.begin(), fold_stamp.end(), 0);
             epoch = 1;
         }
@@ -83,13 +96,31 @@ struct RuleMatcher::State {
         size_t n = e.fields.size();
         if (next.size() < n) {
             next.resize(n);
+            field_of.resize(n);
             folded.resize(n);
             fold_stamp.resize(n, 0);
         }
+        if (layout_names.size() < n) {
+            layout_names.resize(n);
+            layout_ids.resize(n, -1);
+        }
         for (size_t i = 0; i < n; ++i) {
-            auto it = im.field_ids.find(e.fields[i].name);
-            if (it == im.field_ids.end()) continue;
-            size_t f = size_t(it->second);
+            // Events of one file mostly repeat the previous event's field
+            // order: compare with the name seen at this position before
+            // hashing.
+            std::string_view name = e.fields[i].name;
+            int32_t id;
+            if (layout_names[i] == name) {
+                id = layout_ids[i];
+            } else {
+                auto it = im.field_ids.find(name);
+                id = it == im.field_ids.end() ? -1 : it->second;
+                layout_names[i].assign(name);
+                layout_ids[i] = id;
+            }
+            field_of[i] = id;
+            if (id < 0) continue;
+            size_t f = size_t(id);
             if (field_stamp[f] != epoch) {
                 field_stamp[f] = epoch;
                 field_head[f] = -1;
@@ -99,32 +130,54 @@ struct RuleMatcher::State {
         }
     }
 
-    void add_candidates(const std::vector<uint32_t>& list, bool& need_scan) {
-        for (uint32_t c : list) {
-            if (cand_stamp[c] == epoch) continue;
-            cand_stamp[c] = epoch;
-            cand.push_back(c);
-            need_scan |= im.crules[c].has_atoms;
-        }
+    void add_group(uint32_t gid) {
+        for (uint32_t g : groups_seen)
+            if (g == gid) return;
+        if (im.groups[gid].rules.empty()) return;
+        groups_seen.push_back(gid);
+        const RuleGroup& g = im.groups[gid];
+        // Without scratch space nothing is scanned: every rule is confirmed.
+        for (uint32_t c : scratch ? g.always : g.rules) candidate(c);
     }
 
+    void candidate(uint32_t c) {
+        if (cand_stamp[c] == epoch) return;
+        cand_stamp[c] = epoch;
+        cand.push_back(c);
+    }
+
+    struct ScanContext {
+        State* st;
+        const RuleGroup* group;
+    };
+
     static int on_atom(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-        auto* st = static_cast<State*>(ctx);
-        for (uint32_t c : st->im.atom_rules[id]) st->hit_stamp[c] = st->epoch;
+        auto* sc = static_cast<ScanContext*>(ctx);
+        for (uint32_t c : sc->group->atom_rules[id]) sc->st->candidate(c);
         return 0;
     }
 
-    void scan() {
-        buf.clear();
-        for (auto& f : ev->fields) {
-            if (f.is_null) continue;
-            if (engine_detail::is_ascii(f.value))
-                buf.append(f.value);
-            else
-                engine_detail::fold_into(f.value, buf);
-            buf.push_back('\0');
+    // Values of the group's atom fields (or all values), folded when not
+    // ASCII, NUL-separated.
+    void scan(const RuleGroup& g) {
+        // Raw values first; only when some byte is not ASCII is the buffer
+        // rebuilt with those values folded.
+        for (int pass = 0; pass < 2; ++pass) {
+            buf.clear();
+            for (size_t i = 0; i < ev->fields.size(); ++i) {
+                const EventField& f = ev->fields[i];
+                if (f.is_null) continue;
+                if (!g.full && (field_of[i] < 0 || !g.scan_field[size_t(field_of[i])])) continue;
+                if (pass == 1 && !engine_detail::is_ascii(f.value))
+                    engine_detail::fold_into(f.value, buf);
+                else
+                    buf.append(f.value);
+                buf.push_back('\0');
+            }
+            if (pass == 0 && engine_detail::is_ascii(buf)) break;
         }
-        hs_scan(im.db, buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, this);
+        ScanContext sc{this, &g};
+        hs_scan(g.db.get(), buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
     }
 
     bool keyword(const CompiledPred& p) {
@@ -243,29 +296,30 @@ struct RuleMatcher::State {
         new_epoch();
         index(e);
         cand.clear();
-        bool need_scan = false;
-        if (!im.gate.empty()) {
-            for (int32_t c = head(im.channel_field); c >= 0; c = next[size_t(c)]) {
-                if (e.fields[size_t(c)].is_null) continue;
+        groups_seen.clear();
+        for (int32_t c = head(im.channel_field); c >= 0; c = next[size_t(c)]) {
+            if (e.fields[size_t(c)].is_null) continue;
+            if (e.fields[size_t(c)].value != last_channel || last_channel.empty()) {
                 auto it = im.gate.find(folded_value(c));
-                if (it == im.gate.end()) continue;
-                auto any = it->second.find("");
-                if (any != it->second.end()) add_candidates(any->second, need_scan);
-                for (int32_t d = head(im.eventid_field); d >= 0; d = next[size_t(d)]) {
-                    if (e.fields[size_t(d)].is_null || e.fields[size_t(d)].value.empty()) continue;
-                    auto jt = it->second.find(std::string(e.fields[size_t(d)].value));
-                    if (jt != it->second.end()) add_candidates(jt->second, need_scan);
-                }
+                last_gate = it == im.gate.end() ? nullptr : &it->second;
+                last_channel.assign(e.fields[size_t(c)].value);
+            }
+            if (!last_gate) continue;
+            if (auto any = last_gate->find(""); any != last_gate->end())
+                for (uint32_t g : any->second) add_group(g);
+            for (int32_t d = head(im.eventid_field); d >= 0; d = next[size_t(d)]) {
+                if (e.fields[size_t(d)].is_null || e.fields[size_t(d)].value.empty()) continue;
+                auto jt = last_gate->find(e.fields[size_t(d)].value);
+                if (jt != last_gate->end())
+                    for (uint32_t g : jt->second) add_group(g);
             }
         }
-        add_candidates(im.ungated, need_scan);
-        if (cand.empty()) return;
-        bool scanned = need_scan && im.db && scratch;
-        if (scanned) scan();
+        add_group(im.ungated_group);
+        for (uint32_t g : groups_seen)
+            if (im.groups[g].db && scratch) scan(im.groups[g]);
         size_t first = out.size();
         for (uint32_t c : cand) {
             const CompiledRule& cr = im.crules[c];
-            if (cr.has_atoms && scanned && hit_stamp[c] != epoch) continue;
             ++confirmed;
             if (eval(cr.root)) out.push_back(cr.rule);
         }

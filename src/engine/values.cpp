@@ -16,14 +16,31 @@
 namespace sigil::engine_detail {
 
 bool is_ascii(std::string_view s) {
-    for (unsigned char c : s)
-        if (c >= 0x80) return false;
+    const char* p = s.data();
+    size_t n = s.size(), i = 0;
+    for (; i + 8 <= n; i += 8) {  // eight bytes at a time
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) return false;
+    }
+    for (; i < n; ++i)
+        if (static_cast<unsigned char>(p[i]) >= 0x80) return false;
     return true;
 }
 
 void fold_into(std::string_view s, std::string& out) {
-    out.reserve(out.size() + s.size());
-    for (size_t i = 0; i < s.size();) {
+    // ASCII prefix: lower-cased straight into place.
+    size_t start = out.size(), i = 0;
+    out.resize(start + s.size());
+    char* d = out.data() + start;
+    for (; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) break;
+        d[i] = char(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if (i == s.size()) return;
+    out.resize(start + i);
+    while (i < s.size()) {
         unsigned char c = s[i];
         if (c < 0x80) {
             out += char(c >= 'A' && c <= 'Z' ? c + 32 : c);
