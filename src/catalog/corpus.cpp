@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sigil/knowledge.h"
 #include "sigil/rules.h"
 #include "sigil/validate.h"
 
@@ -43,6 +44,29 @@ void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
     out.stats = sc.stats;
 }
 
-void validate_rule_set(RuleSet& set) { validate_collection(set.rules, set.diagnostics); }
+/* ATT&CK tags (VALID-TAG-ATTACK) are checked against the embedded ATT&CK
+ * tables: an id that is not in them, a tactic name that is not a tactic, and
+ * the legacy underscore spelling of tactics are reported. Revoked and
+ * deprecated techniques are valid ids but get their successor named.
+ */
+void validate_rule_set(RuleSet& set) {
+    const Knowledge& k = knowledge();
+    validate_collection(set.rules, set.diagnostics, [&k](const std::string& rest) -> std::string {
+        AttackTag t = k.classify_tag("attack." + rest);
+        if (t.kind == AttackTagKind::Unknown)
+            return "tag 'attack." + rest + "' is not an ATT&CK tactic, technique, group, software, "
+                   "mitigation or data source id";
+        if (!t.known)
+            return "tag 'attack." + rest + "' has the shape of an ATT&CK id but " + t.id +
+                   " is not in ATT&CK v18/v19";
+        if (t.legacy_spelling)
+            return "tactic tag 'attack." + rest + "' uses the Sigma v1 underscore spelling";
+        if (t.kind == AttackTagKind::Technique && t.technique.current &&
+            t.technique.current != t.technique.technique)
+            return "technique " + t.id + " is " + technique_fate_name(t.technique.fate) +
+                   "; its successor is " + std::string(t.technique.current->id);
+        return "";
+    });
+}
 
 }  // namespace sigil

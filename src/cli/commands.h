@@ -11,7 +11,9 @@ namespace sigil::cli {
 enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kRuntime = 3 };
 
 void register_check(CLI::App& app, int& rc);
+void register_evtx(CLI::App& app, int& rc);
 void register_version(CLI::App& app, int& rc);
+void register_eval(CLI::App& app, int& rc);
 void register_hunt(CLI::App& app, int& rc);
 void register_test(CLI::App& app, int& rc);
 

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
     int rc = 0;
     sigil::cli::register_check(app, rc);
+    sigil::cli::register_eval(app, rc);
+    sigil::cli::register_evtx(app, rc);
     sigil::cli::register_version(app, rc);
     sigil::cli::register_hunt(app, rc);
     sigil::cli::register_test(app, rc);

@@ -95,10 +95,13 @@ struct Parser {
         if (err) return;
         err = true;
         SourceLoc l = ctx.loc(at);
-        ctx.report_at(Severity::Error, code,
-                      msg + " (in condition '" + text + "' at offset " +
-                          std::to_string(toks[std::min(i, toks.size() - 1)].pos) + ")",
-                      l);
+        size_t off = toks[std::min(i, toks.size() - 1)].pos;
+        // A one-line plain or quoted scalar maps offsets to columns exactly.
+        if (text.find('\n') == std::string::npos) l.col += uint32_t(off);
+        ctx.report_at(
+            Severity::Error, code,
+            msg + " (in condition '" + excerpt(text) + "' at offset " + std::to_string(off) + ")",
+            l);
     }
     static bool is_reserved(const std::string& w) {
         return w == "and" || w == "or" || w == "not" || w == "of" || w == "them";
@@ -208,6 +211,7 @@ struct Parser {
         for (auto& id : idents)
             if (id.name == t.text) {
                 used.insert(id.name);
+                if (id.failed) return Expr::make_true();  // already reported
                 if (!id.expr) {
                     fail("sigma.condition.empty_identifier",
                          "search identifier '" + t.text + "' is empty and cannot be used");
@@ -222,6 +226,7 @@ struct Parser {
             hint = " (operators are lowercase: '" + low + "')";
         if (t.text.find('*') != std::string::npos)
             hint = " (a pattern needs a quantifier: '1 of " + t.text + "')";
+        --i;  // point the diagnostic at the identifier itself
         fail("sigma.condition.undefined", "undefined search identifier '" + t.text + "'" + hint);
         return nullptr;
     }
@@ -239,7 +244,7 @@ struct Parser {
             if (m) hit.push_back(&id);
         }
         if (hit.empty()) {
-            ctx.report_at(Severity::Warning, "sigma.condition.pattern_nomatch",
+            ctx.report_at(Severity::Warning, "sigma.validator.dangling_condition",
                           "'" + pat + "' matches no search identifier; the term is dropped",
                           ctx.loc(at));
             neutral = true;
@@ -248,6 +253,10 @@ struct Parser {
         std::vector<ExprPtr> kids;
         for (auto* id : hit) {
             used.insert(id->name);
+            if (id->failed) {
+                kids.push_back(Expr::make_true());
+                continue;
+            }
             if (!id->expr) {
                 fail("sigma.condition.empty_identifier",
                      "search identifier '" + id->name + "' is empty and cannot be used");
@@ -297,9 +306,10 @@ ExprPtr parse_condition(const std::string& text, const YamlNode& at,
         return nullptr;
     }
     if (neutral) {
-        ctx.report_at(Severity::Error, "sigma.condition.nothing",
-                      "the condition '" + text + "' selects nothing: every term was dropped",
-                      ctx.loc(at));
+        ctx.report_at(
+            Severity::Error, "sigma.condition.nothing",
+            "the condition '" + excerpt(text) + "' selects nothing: every term was dropped",
+            ctx.loc(at));
         return nullptr;
     }
     return e;
