@@ -39,8 +39,8 @@ struct EngineOptions {
     // Correlations: detections of rules that feed a correlation are kept
     // (their group-by and value fields only) until the end of the run.
     size_t max_correlation_detections = 4u << 20;
-    size_t max_correlation_groups = 1u << 20;      // live groups per correlation
-    size_t max_events_per_window = 1u << 20;       // events kept in one group's window
+    size_t max_correlation_groups = 1u << 20;  // live groups per correlation
+    size_t max_events_per_window = 1u << 20;   // events kept in one group's window
 };
 
 struct EngineStats {
@@ -55,7 +55,7 @@ struct EngineStats {
 };
 
 class CompiledRuleSet {
-public:
+  public:
     // Compiles the detection and correlation rules of `rules` (filters are
     // already applied by the loader and are skipped here). `rules` must
     // outlive the result. Problems are diagnostics naming the rule; a rule
@@ -81,7 +81,7 @@ public:
 
 // Matches events against a compiled rule set. Not thread-safe: one per thread.
 class RuleMatcher {
-public:
+  public:
     explicit RuleMatcher(std::shared_ptr<const CompiledRuleSet> rules);
     ~RuleMatcher();
     RuleMatcher(const RuleMatcher&) = delete;
@@ -91,12 +91,12 @@ public:
     // the event, ascending.
     void match(const Event& ev, std::vector<uint32_t>& out);
 
-    uint64_t events() const;      // events matched so far
-    uint64_t confirmed() const;   // rule conditions evaluated (after gate and prefilter)
+    uint64_t events() const;     // events matched so far
+    uint64_t confirmed() const;  // rule conditions evaluated (after gate and prefilter)
 
     struct State;
 
-private:
+  private:
     std::unique_ptr<State> st_;
 };
 
@@ -106,9 +106,9 @@ private:
 
 // One firing of a correlation rule.
 struct CorrelationHit {
-    uint32_t rule = 0;           // the correlation rule (index into rules())
-    int64_t time_unix_ms = 0;    // time of the detection that completed it
-    int64_t first_unix_ms = 0;   // earliest detection in the window
+    uint32_t rule = 0;          // the correlation rule (index into rules())
+    int64_t time_unix_ms = 0;   // time of the detection that completed it
+    int64_t first_unix_ms = 0;  // earliest detection in the window
     std::vector<std::pair<std::string, std::string>> group;  // group-by field, value
     double value = 0;     // the aggregate compared with the condition
     uint64_t events = 0;  // detections in the window
@@ -120,7 +120,7 @@ struct CorrelationHit {
 // Collects detections of the rules that feed correlations (from any number
 // of files and threads), then runs every correlation over them in time order.
 class CorrelationState {
-public:
+  public:
     explicit CorrelationState(std::shared_ptr<const CompiledRuleSet> rules);
     ~CorrelationState();
     CorrelationState(CorrelationState&&) noexcept;
@@ -138,7 +138,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

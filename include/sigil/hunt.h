@@ -48,22 +48,22 @@ int level_rank(std::string_view level);
 
 // One detection (a rule matching one event) or one correlation hit.
 struct HuntHit {
-    uint32_t rule = 0;           // index into the rule set's rules()
+    uint32_t rule = 0;  // index into the rule set's rules()
     bool correlation = false;
     int64_t time_unix_ms = 0;
-    std::string timestamp;       // ISO 8601 UTC from time_unix_ms, else as written, else ""
+    std::string timestamp;  // ISO 8601 UTC from time_unix_ms, else as written, else ""
     std::string computer, channel, event_id;
-    std::string source;          // file
-    uint64_t record_id = 0;      // EVTX record number or JSON line
-    std::string details;         // "Field: value ¦ ..." of the fields the rule names
-    std::string event_json;      // the whole event (HuntOptions::keep_events)
+    std::string source;      // file
+    uint64_t record_id = 0;  // EVTX record number or JSON line
+    std::string details;     // "Field: value ¦ ..." of the fields the rule names
+    std::string event_json;  // the whole event (HuntOptions::keep_events)
 };
 
 struct HuntOptions {
     unsigned threads = 1;
     LogReadOptions read;
-    int min_level = -1;        // hits of rules below this level are not reported
-    bool keep_events = false;  // fill HuntHit::event_json
+    int min_level = -1;             // hits of rules below this level are not reported
+    bool keep_events = false;       // fill HuntHit::event_json
     size_t max_detail_value = 256;  // characters per value in details
     // Called from the calling thread about ten times a second while files are read.
     std::function<void(uint64_t files_done, uint64_t files, uint64_t events, uint64_t bytes)>

@@ -41,12 +41,12 @@ struct JsonReadOptions {
 
 struct JsonReadStats {
     uint64_t bytes = 0;
-    uint64_t documents = 0;      // documents seen (good or bad)
-    uint64_t events = 0;         // events handed to the sink
-    uint64_t bad_documents = 0;  // not JSON, not an object, or too large
+    uint64_t documents = 0;                     // documents seen (good or bad)
+    uint64_t events = 0;                        // events handed to the sink
+    uint64_t bad_documents = 0;                 // not JSON, not an object, or too large
     uint64_t evtx_dump = 0, flat = 0, ecs = 0;  // events per layout
-    bool file_ok = true;  // false when the file could not be opened or read
-    bool stopped = false;  // the sink asked to stop
+    bool file_ok = true;                        // false when the file could not be opened or read
+    bool stopped = false;                       // the sink asked to stop
 };
 
 // Streams every JSON object of a file as an Event. Memory is bounded by the

@@ -1,6 +1,8 @@
 // cli/hunt.cpp — `sigil hunt -r RULES... LOGS...`: compile the rules, run
 // them over EVTX / JSON logs, print a timeline (table, CSV or JSON lines) on
 // stdout and a summary by level and rule on stderr.
+#include "sigil/hunt.h"
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "sigil/hunt.h"
 #include "sigil/rules.h"
 
 namespace sigil::cli {
@@ -92,23 +93,25 @@ void print_table(const HuntResult& res, const std::vector<Rule>& rules, const Pa
     };
     size_t fixed = 24 + 1 + wc + 1 + wch + 1 + 6 + 1 + 6 + 1 + wr + 1;
     size_t wd = width > fixed + 10 ? width - fixed : 10;
-    std::string head = pad("Timestamp", 24) + " " + pad("Computer", wc) + " " + pad("Channel", wch) +
-                       " " + pad("Event", 6) + " " + pad("Level", 6) + " " + pad("Rule", wr) + " " +
-                       "Details";
+    std::string head = pad("Timestamp", 24) + " " + pad("Computer", wc) + " " +
+                       pad("Channel", wch) + " " + pad("Event", 6) + " " + pad("Level", 6) + " " +
+                       pad("Rule", wr) + " " + "Details";
     std::printf("%s\n", paint.wrap("1", head).c_str());
     for (auto& h : res.hits) {
         const Rule& r = rules[h.rule];
         std::string lvl = r.level.empty() ? "-" : r.level;
         std::string short_lvl = lvl == "informational" ? "info" : lvl == "critical" ? "crit" : lvl;
-        std::printf("%s %s %s %s %s %s %s\n", pad(h.timestamp, 24).c_str(), pad(h.computer, wc).c_str(),
-                    pad(h.channel, wch).c_str(), pad(h.event_id, 6).c_str(),
+        std::printf("%s %s %s %s %s %s %s\n", pad(h.timestamp, 24).c_str(),
+                    pad(h.computer, wc).c_str(), pad(h.channel, wch).c_str(),
+                    pad(h.event_id, 6).c_str(),
                     paint.wrap(level_color(lvl), pad(short_lvl, 6)).c_str(),
                     pad(r.title, wr).c_str(), fit(h.details, wd).c_str());
     }
 }
 
 void print_csv(const HuntResult& res, const std::vector<Rule>& rules) {
-    std::printf("timestamp,computer,channel,event_id,level,rule_title,rule_id,details,file,record\n");
+    std::printf(
+        "timestamp,computer,channel,event_id,level,rule_title,rule_id,details,file,record\n");
     for (auto& h : res.hits) {
         const Rule& r = rules[h.rule];
         std::printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%llu\n", csv_field(h.timestamp).c_str(),
@@ -135,8 +138,7 @@ void print_jsonl(const HuntResult& res, const std::vector<Rule>& rules) {
                             {"details", h.details},
                             {"file", h.source},
                             {"record", h.record_id}};
-        if (!h.event_json.empty())
-            o["event"] = nlohmann::json::parse(h.event_json, nullptr, false);
+        if (!h.event_json.empty()) o["event"] = nlohmann::json::parse(h.event_json, nullptr, false);
         std::puts(o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     }
 }
@@ -161,7 +163,8 @@ void print_summary(const HuntResult& res, const std::vector<Rule>& rules, double
         if (by_level.count(l))
             line += " " + paint.wrap(level_color(l), l) + " " + std::to_string(by_level[l]);
     for (auto& [l, n] : by_level)
-        if (level_rank(l) < 0) line += " " + (l.empty() ? std::string("(none)") : l) + " " + std::to_string(n);
+        if (level_rank(l) < 0)
+            line += " " + (l.empty() ? std::string("(none)") : l) + " " + std::to_string(n);
     std::fprintf(stderr, "%s\n", line.c_str());
     std::vector<std::pair<size_t, uint32_t>> top;
     for (auto& [r, n] : by_rule) top.emplace_back(n, r);
@@ -178,7 +181,8 @@ void print_summary(const HuntResult& res, const std::vector<Rule>& rules, double
             break;
         }
         const std::string& l = rules[r].level;
-        std::fprintf(stderr, "  %6zu  %s  %s\n", n, paint.wrap(level_color(l), fit(l.empty() ? "-" : l, 13)).c_str(),
+        std::fprintf(stderr, "  %6zu  %s  %s\n", n,
+                     paint.wrap(level_color(l), fit(l.empty() ? "-" : l, 13)).c_str(),
                      rules[r].title.c_str());
     }
 }
@@ -190,8 +194,8 @@ void print_diagnostics(const Diagnostics& diags, const Painter& paint, size_t li
             std::fprintf(stderr, "... %zu more diagnostics\n", diags.size() - limit);
             break;
         }
-        std::fprintf(stderr, "%s: %s %s: %s%s\n", d.loc.str().c_str(), paint.severity(d.severity).c_str(),
-                     d.code.c_str(), d.message.c_str(),
+        std::fprintf(stderr, "%s: %s %s: %s%s\n", d.loc.str().c_str(),
+                     paint.severity(d.severity).c_str(), d.code.c_str(), d.message.c_str(),
                      d.rule.empty() ? "" : (" [" + d.rule + "]").c_str());
     }
 }
@@ -251,7 +255,8 @@ int run_hunt(const HuntCliOptions& o) {
     bool tty = isatty(STDERR_FILENO);
     if (tty && !o.quiet) {
         ho.progress = [t0](uint64_t done, uint64_t total, uint64_t events, uint64_t bytes) {
-            double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             int w = 30;
             int fill = total ? int(double(done) / double(total) * w) : w;
             std::string bar(size_t(fill), '=');
@@ -318,7 +323,8 @@ void register_hunt(CLI::App& app, int& rc) {
         ->check(CLI::IsMember({"auto", "always", "never"}));
     sub->add_flag("-q,--quiet", o->quiet, "No summary, progress or diagnostics on stderr");
     sub->add_flag("--no-gate", o->no_gate, "Run every rule on every event (ignore log sources)");
-    sub->add_flag("--no-prefilter", o->no_prefilter, "Confirm every rule without the literal prefilter");
+    sub->add_flag("--no-prefilter", o->no_prefilter,
+                  "Confirm every rule without the literal prefilter");
     sub->add_option("logs", o->logs, "Log files or directories")->required();
     sub->callback([o, &rc] { rc = run_hunt(*o); });
 }

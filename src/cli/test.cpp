@@ -30,7 +30,7 @@ struct TestCliOptions {
 
 // One expected outcome: a rule over one log file.
 struct TestCase {
-    std::string info;      // info.yml path
+    std::string info;  // info.yml path
     std::string rule_id;
     std::string name;      // regression_tests_info name
     std::string log;       // resolved path
@@ -132,23 +132,26 @@ int run_test(const TestCliOptions& o) {
             infos.push_back(p);
         } else {
             for (auto& e : fs::recursive_directory_iterator(p))
-                if (e.is_regular_file() && e.path().filename() == "info.yml") infos.push_back(e.path());
+                if (e.is_regular_file() && e.path().filename() == "info.yml")
+                    infos.push_back(e.path());
         }
         std::sort(infos.begin(), infos.end());
         for (auto& i : infos) read_info(i, root, cases, diags);
         if (o.rules.empty() && fs::is_directory(root))
             for (auto& e : fs::directory_iterator(root)) {
                 std::string n = e.path().filename().string();
-                if (e.is_directory() && n.rfind("rules", 0) == 0) rule_paths.push_back(e.path().string());
+                if (e.is_directory() && n.rfind("rules", 0) == 0)
+                    rule_paths.push_back(e.path().string());
             }
     }
     std::sort(rule_paths.begin(), rule_paths.end());
     rule_paths.erase(std::unique(rule_paths.begin(), rule_paths.end()), rule_paths.end());
     for (auto& d : diags)
-        std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(), err.severity(d.severity).c_str(),
-                     d.code.c_str(), d.message.c_str());
+        std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(),
+                     err.severity(d.severity).c_str(), d.code.c_str(), d.message.c_str());
     if (cases.empty()) {
-        std::fprintf(stderr, "%s: no regression cases (info.yml with regression_tests_info) found\n",
+        std::fprintf(stderr,
+                     "%s: no regression cases (info.yml with regression_tests_info) found\n",
                      err.severity(Severity::Error).c_str());
         return kUsage;
     }
@@ -209,16 +212,15 @@ int run_test(const TestCliOptions& o) {
                         ok ? paint.wrap("32", "PASS").c_str() : paint.wrap("1;31", "FAIL").c_str(),
                         title.c_str(), c.log.c_str(),
                         c.expected < 0 ? "at least 1" : std::to_string(c.expected).c_str(),
-                        (long long)got,
-                        st.file_ok ? "" : " [file could not be read]");
+                        (long long)got, st.file_ok ? "" : " [file could not be read]");
         for (auto& d : read_diags)
             std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(),
                          err.severity(d.severity).c_str(), d.code.c_str(), d.message.c_str());
         (void)label;
     }
     for (auto& d : compile_diags)
-        std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(), err.severity(d.severity).c_str(),
-                     d.code.c_str(), d.message.c_str());
+        std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(),
+                     err.severity(d.severity).c_str(), d.code.c_str(), d.message.c_str());
     std::printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
     std::fflush(stdout);
     return failed ? kFindings : kOk;
@@ -232,7 +234,8 @@ void register_test(CLI::App& app, int& rc) {
         "test",
         "Run regression cases in the SigmaHQ regression_data layout: each info.yml names a rule\n"
         "by id, a log file (.evtx, and the .json beside it) and the expected number of matching\n"
-        "events. Rules are looked up in the rules* folders beside regression_data, or in -r paths.\n"
+        "events. Rules are looked up in the rules* folders beside regression_data, or in -r "
+        "paths.\n"
         "Exit status: 0 all cases pass, 1 a case failed, 2 usage error.");
     sub->add_option("paths", o->paths, "regression_data folder, a folder below it, or an info.yml")
         ->required();

@@ -16,7 +16,9 @@ namespace {
 // empty) in any value.
 struct Atom {
     std::string text, field;
-    bool operator<(const Atom& o) const { return std::tie(text, field) < std::tie(o.text, o.field); }
+    bool operator<(const Atom& o) const {
+        return std::tie(text, field) < std::tie(o.text, o.field);
+    }
     bool operator==(const Atom& o) const { return text == o.text && field == o.field; }
 };
 using Atoms = std::optional<std::vector<Atom>>;  // nullopt: no constraint
@@ -52,7 +54,9 @@ struct Compiler {
     }
 
     // The literal an atom or a comparison uses: folded, or (cased) raw.
-    static std::string literal(const Pred& p, const std::string& s) { return p.cased ? s : fold(s); }
+    static std::string literal(const Pred& p, const std::string& s) {
+        return p.cased ? s : fold(s);
+    }
 
     /* Predicates are shared across rules: identical ones (Pred::hash, then
      * same_logic, and the same value text so Int 5 and Float 5.0 stay apart
@@ -93,7 +97,9 @@ struct Compiler {
             switch (p.op) {
                 case Op::Eq:
                     switch (p.value.kind) {
-                        case ValueKind::Null: c.kind = PredKind::EqNull; break;
+                        case ValueKind::Null:
+                            c.kind = PredKind::EqNull;
+                            break;
                         case ValueKind::Bool:
                             c.kind = PredKind::EqBool;
                             c.lit = p.value.text();
@@ -142,7 +148,8 @@ struct Compiler {
                     c.kind = PredKind::FieldRef;
                     c.ref_field = field_id(p.value.s);
                     break;
-                case Op::Exists: break;
+                case Op::Exists:
+                    break;
             }
         }
         if (c.re && !c.re->ok())
@@ -230,9 +237,12 @@ struct Compiler {
     Atoms atoms(const ExprPtr& e) {
         switch (e->kind) {
             case ExprKind::True:
-            case ExprKind::Not: return std::nullopt;
-            case ExprKind::False: return std::vector<Atom>{};
-            case ExprKind::Pred: return pred_atoms(*e->pred);
+            case ExprKind::Not:
+                return std::nullopt;
+            case ExprKind::False:
+                return std::vector<Atom>{};
+            case ExprKind::Pred:
+                return pred_atoms(*e->pred);
             case ExprKind::And: {
                 Atoms best;
                 for (auto& k : e->kids) {
@@ -368,9 +378,8 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
         std::vector<const Pred*> ps;
         collect_preds(e, ps);
         for (auto* p : ps)
-            if (!p->field.empty() &&
-                std::find(im.rule_fields[i].begin(), im.rule_fields[i].end(), p->field) ==
-                    im.rule_fields[i].end())
+            if (!p->field.empty() && std::find(im.rule_fields[i].begin(), im.rule_fields[i].end(),
+                                               p->field) == im.rule_fields[i].end())
                 im.rule_fields[i].push_back(p->field);
         if (opts.prefilter) {
             Atoms a = c.atoms(e);
@@ -398,7 +407,7 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
             std::map<std::string, std::vector<std::string>> by_channel;
             for (auto* row : rows) {
                 auto& ids = by_channel[fold(row->channel)];
-                std::string list = row->event_ids;
+                const std::string& list = row->event_ids;
                 if (list.empty()) ids.push_back("");
                 size_t at = 0;
                 while (at < list.size()) {
@@ -433,9 +442,15 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
 }
 
 CompiledRuleSet::~CompiledRuleSet() = default;
-const std::vector<Rule>& CompiledRuleSet::rules() const { return *impl_->rules; }
-const EngineStats& CompiledRuleSet::stats() const { return impl_->stats; }
-const EngineOptions& CompiledRuleSet::options() const { return impl_->opts; }
+const std::vector<Rule>& CompiledRuleSet::rules() const {
+    return *impl_->rules;
+}
+const EngineStats& CompiledRuleSet::stats() const {
+    return impl_->stats;
+}
+const EngineOptions& CompiledRuleSet::options() const {
+    return impl_->opts;
+}
 bool CompiledRuleSet::reported_alone(uint32_t rule) const {
     return rule < impl_->reported_alone.size() && impl_->reported_alone[rule];
 }

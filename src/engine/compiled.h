@@ -35,8 +35,8 @@ using NameMap = std::unordered_map<std::string, V, NameHash, NameEq>;
 // checks follows the reference interpreter: placeholders, keyword, exists,
 // time part, then the operator).
 enum class PredKind : uint8_t {
-    Never,      // unresolved placeholders
-    Keyword,    // empty field: any value of the event
+    Never,    // unresolved placeholders
+    Keyword,  // empty field: any value of the event
     Exists,
     TimePart,
     EqNull,
@@ -59,7 +59,7 @@ struct CompiledPred {
     int field = -1;      // field id (not for keywords)
     int ref_field = -1;  // FieldRef*: the other field's id
     bool cased = false;
-    std::string lit;     // the literal compared (folded unless cased)
+    std::string lit;  // the literal compared (folded unless cased)
     double num = 0;
     Glob glob;
     std::shared_ptr<Regex> re;
@@ -78,29 +78,29 @@ struct HsDatabaseFree {
     void operator()(hs_database_t* db) const { hs_free_database(db); }
 };
 struct RuleGroup {
-    std::vector<uint32_t> rules;                    // compiled rules, ascending
-    std::vector<uint32_t> always;                   // rules confirmed without an atom hit
+    std::vector<uint32_t> rules;                        // compiled rules, ascending
+    std::vector<uint32_t> always;                       // rules confirmed without an atom hit
     std::unique_ptr<hs_database_t, HsDatabaseFree> db;  // null: no atoms in the group
-    std::vector<std::vector<uint32_t>> atom_rules;  // local atom id → compiled rules
-    std::vector<uint8_t> scan_field;                // field id → scanned
-    bool full = false;                              // a keyword atom: scan every value
+    std::vector<std::vector<uint32_t>> atom_rules;      // local atom id → compiled rules
+    std::vector<uint8_t> scan_field;                    // field id → scanned
+    bool full = false;                                  // a keyword atom: scan every value
 };
 
 struct CompiledRule {
     uint32_t rule = 0;  // index into rules()
     uint32_t root = 0;  // node
     bool gated = false;
-    bool has_atoms = false;  // confirmed only when one of its atoms occurs
-    bool keyword_atoms = false;  // some atom comes from a keyword: scan every value
-    std::vector<uint32_t> atoms;      // global atom ids
-    std::vector<int> atom_fields;     // field id per atom source (-1: keyword)
+    bool has_atoms = false;        // confirmed only when one of its atoms occurs
+    bool keyword_atoms = false;    // some atom comes from a keyword: scan every value
+    std::vector<uint32_t> atoms;   // global atom ids
+    std::vector<int> atom_fields;  // field id per atom source (-1: keyword)
 };
 
 // Correlations, compiled (correlation.cpp).
 struct CompiledCorrelation {
-    uint32_t rule = 0;                 // index into rules()
+    uint32_t rule = 0;  // index into rules()
     Correlation::Type type{};
-    std::vector<int> inputs;           // per referenced rule: rule index (detection or correlation)
+    std::vector<int> inputs;  // per referenced rule: rule index (detection or correlation)
     std::vector<std::string> input_names;  // names used in extended conditions
     // per input: the field names to read for each group-by entry / value field
     std::vector<std::vector<std::string>> group_fields;

@@ -172,13 +172,14 @@ void compile_correlations(CompiledRuleSet::Impl& im, Diagnostics& diags) {
                 auto al = c.aliases.find(f);
                 if (al != c.aliases.end())
                     for (auto& [rname, field] : al->second)
-                        if (rname == ref || rname == in.name || lower(rname) == lower(in.id)) x = field;
+                        if (rname == ref || rname == in.name || lower(rname) == lower(in.id))
+                            x = field;
                 vf.push_back(x);
             }
             cc.value_fields.push_back(vf);
         }
-        bool temporal = c.type == Correlation::Type::Temporal ||
-                        c.type == Correlation::Type::TemporalOrdered;
+        bool temporal =
+            c.type == Correlation::Type::Temporal || c.type == Correlation::Type::TemporalOrdered;
         if (temporal && cc.condition.empty())
             cc.condition.emplace_back(CmpOp::Gte, double(c.rules.size()));
         if (c.type == Correlation::Type::ValuePercentile) {
@@ -190,7 +191,8 @@ void compile_correlations(CompiledRuleSet::Impl& im, Diagnostics& diags) {
                 cc.percentile = *c.percentile;
             }
         }
-        bool numeric = c.type == Correlation::Type::ValueSum || c.type == Correlation::Type::ValueAvg ||
+        bool numeric = c.type == Correlation::Type::ValueSum ||
+                       c.type == Correlation::Type::ValueAvg ||
                        c.type == Correlation::Type::ValuePercentile ||
                        c.type == Correlation::Type::ValueMedian;
         if (numeric && c.condition_fields.size() != 1) {
@@ -213,7 +215,8 @@ void compile_correlations(CompiledRuleSet::Impl& im, Diagnostics& diags) {
                 auto input = [&](const std::string& name) -> int {
                     for (size_t k = 0; k < cc.input_names.size(); ++k) {
                         const Rule& in = rules[size_t(cc.inputs[k])];
-                        if (cc.input_names[k] == name || in.name == name || lower(in.id) == lower(name))
+                        if (cc.input_names[k] == name || in.name == name ||
+                            lower(in.id) == lower(name))
                             return int(k);
                     }
                     return -1;
@@ -303,7 +306,7 @@ struct Record {
     uint32_t rule = 0;
     uint32_t source = 0;  // index into sources
     uint64_t record_id = 0;
-    uint64_t seq = 0;     // arrival order (ties)
+    uint64_t seq = 0;  // arrival order (ties)
     std::vector<std::string> vals;
     std::vector<uint8_t> has;
     std::string computer, channel, event_id;
@@ -313,9 +316,9 @@ struct Record {
 struct Item {
     int64_t t;
     int input;
-    std::string key;        // joined group values
-    std::string value;      // value_count: distinct value
-    double num = 0;         // value_sum/avg/percentile/median
+    std::string key;    // joined group values
+    std::string value;  // value_count: distinct value
+    double num = 0;     // value_sum/avg/percentile/median
     const Record* rec = nullptr;
     const CorrelationHit* hit = nullptr;
     std::vector<std::pair<std::string, std::string>> group;
@@ -323,12 +326,18 @@ struct Item {
 
 bool cmp_ok(CmpOp op, double a, double b) {
     switch (op) {
-        case CmpOp::Gt: return a > b;
-        case CmpOp::Gte: return a >= b;
-        case CmpOp::Lt: return a < b;
-        case CmpOp::Lte: return a <= b;
-        case CmpOp::Eq: return a == b;
-        case CmpOp::Neq: return a != b;
+        case CmpOp::Gt:
+            return a > b;
+        case CmpOp::Gte:
+            return a >= b;
+        case CmpOp::Lt:
+            return a < b;
+        case CmpOp::Lte:
+            return a <= b;
+        case CmpOp::Eq:
+            return a == b;
+        case CmpOp::Neq:
+            return a != b;
     }
     return false;
 }
@@ -344,7 +353,8 @@ struct CorrelationState::Impl {
     bool full_reported = false;
     uint64_t seq = 0;
 
-    explicit Impl(std::shared_ptr<const CompiledRuleSet> rs) : owner(std::move(rs)), im(*owner->impl_) {}
+    explicit Impl(std::shared_ptr<const CompiledRuleSet> rs)
+        : owner(std::move(rs)), im(*owner->impl_) {}
 
     uint32_t source_id(std::string_view s) {
         auto it = source_ids.find(std::string(s));
@@ -361,7 +371,9 @@ CorrelationState::CorrelationState(std::shared_ptr<const CompiledRuleSet> rules)
 CorrelationState::~CorrelationState() = default;
 CorrelationState::CorrelationState(CorrelationState&&) noexcept = default;
 
-bool CorrelationState::empty() const { return impl_->im.corrs.empty(); }
+bool CorrelationState::empty() const {
+    return impl_->im.corrs.empty();
+}
 
 bool CorrelationState::wants(uint32_t rule) const {
     return rule < impl_->im.feeds_correlation.size() && impl_->im.feeds_correlation[rule];
@@ -494,7 +506,8 @@ std::vector<CorrelationHit> CorrelationState::run(Diagnostics& diags) {
                     it.rec = &r;
                     auto lookup = [&](const std::string& f) -> const std::string* {
                         auto fi = im.corr_field_ids.find(f);
-                        if (fi == im.corr_field_ids.end() || !r.has[size_t(fi->second)]) return nullptr;
+                        if (fi == im.corr_field_ids.end() || !r.has[size_t(fi->second)])
+                            return nullptr;
                         return &r.vals[size_t(fi->second)];
                     };
                     if (make(it, lookup)) items.push_back(std::move(it));
@@ -559,8 +572,12 @@ std::vector<CorrelationHit> CorrelationState::run(Diagnostics& diags) {
             double agg = 0;
             bool fired;
             switch (cc.type) {
-                case Correlation::Type::EventCount: agg = double(g.window.size()); break;
-                case Correlation::Type::ValueCount: agg = double(g.distinct.size()); break;
+                case Correlation::Type::EventCount:
+                    agg = double(g.window.size());
+                    break;
+                case Correlation::Type::ValueCount:
+                    agg = double(g.distinct.size());
+                    break;
                 case Correlation::Type::ValueSum:
                 case Correlation::Type::ValueAvg: {
                     for (auto* w : g.window) agg += w->num;

@@ -141,7 +141,8 @@ HuntResult hunt(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<
         Diagnostics diags;
         uint64_t files_failed = 0, bad = 0;
     };
-    unsigned n = std::max(1u, std::min<unsigned>(opts.threads, unsigned(std::max<size_t>(files.size(), 1))));
+    unsigned n =
+        std::max(1u, std::min<unsigned>(opts.threads, unsigned(std::max<size_t>(files.size(), 1))));
     std::vector<Worker> workers(n);
     std::atomic<size_t> next{0};
     std::atomic<uint64_t> done{0}, events{0}, bytes{0};
@@ -183,8 +184,9 @@ HuntResult hunt(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<
                             h.details.append(v);
                         }
                     }
-                    if (opts.keep_events) h.event_json = ev.to_json().dump(-1, ' ', false,
-                                                               nlohmann::json::error_handler_t::replace);
+                    if (opts.keep_events)
+                        h.event_json = ev.to_json().dump(-1, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace);
                     w.hits.push_back(std::move(h));
                 }
                 if ((++local & 1023) == 0) events += 1024;
@@ -243,9 +245,10 @@ HuntResult hunt(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<
             for (auto& [k, v] : ch.group) h.details += k + ": " + v + " ¦ ";
             char buf[64];
             std::snprintf(buf, sizeof buf, "%g", ch.value);
-            h.details += std::string(Correlation::type_name(rs.rules()[ch.rule].correlation->type)) +
-                         ": " + buf + " ¦ events: " + std::to_string(ch.events) +
-                         " ¦ since: " + (ch.first_unix_ms ? iso_time(ch.first_unix_ms) : "");
+            h.details +=
+                std::string(Correlation::type_name(rs.rules()[ch.rule].correlation->type)) + ": " +
+                buf + " ¦ events: " + std::to_string(ch.events) +
+                " ¦ since: " + (ch.first_unix_ms ? iso_time(ch.first_unix_ms) : "");
             res.hits.push_back(std::move(h));
         }
     }

@@ -1,11 +1,12 @@
 // engine/logsource.cpp — Sigma log source → the Channel/EventID condition it
-// implies, from the embedded table (logsource_table.cpp).
+// implies, from the embedded table data/sigma_logsources.tsv.
 #include <algorithm>
 #include <cctype>
 #include <map>
 
 #include "engine/logsource_table.h"
 #include "sigil/engine.h"
+#include "sigil/knowledge.h"
 
 namespace sigil {
 
@@ -20,6 +21,36 @@ std::string lower(std::string s) {
 
 namespace engine_detail {
 
+const std::vector<LogsourceRow>& logsource_table() {
+    static const std::vector<LogsourceRow> rows = [] {
+        // columns: product category service channel provider event_ids pipeline
+        std::vector<LogsourceRow> out;
+        std::string_view text = embedded_table("sigma_logsources.tsv");
+        bool header = true;
+        while (!text.empty()) {
+            size_t nl = text.find('\n');
+            std::string_view line = text.substr(0, nl);
+            text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+            if (header || line.empty()) {
+                header = false;
+                continue;
+            }
+            std::vector<std::string> cols;
+            size_t at = 0;
+            while (true) {
+                size_t tab = line.find('\t', at);
+                cols.emplace_back(line.substr(at, tab == std::string_view::npos ? tab : tab - at));
+                if (tab == std::string_view::npos) break;
+                at = tab + 1;
+            }
+            if (cols.size() < 6 || cols[3].empty()) continue;
+            out.push_back({cols[0], cols[1], cols[2], cols[4], cols[3], cols[5]});
+        }
+        return out;
+    }();
+    return rows;
+}
+
 /* Row selection. A rule's product must equal the row's. With a category, the
  * rows of that category apply (restricted to the rule's service when some of
  * them name it: `process_creation` + `sysmon` is Sysmon 1 only); without a
@@ -30,10 +61,9 @@ std::vector<const LogsourceRow*> logsource_rows(const LogSource& ls) {
     std::vector<const LogsourceRow*> out;
     std::string p = lower(ls.product), c = lower(ls.category), s = lower(ls.service);
     if (p.empty() || (c.empty() && s.empty())) return out;
-    for (size_t i = 0; i < kLogsourceRowCount; ++i) {
-        const LogsourceRow& r = kLogsourceRows[i];
+    for (const LogsourceRow& r : logsource_table()) {
         if (p != r.product) continue;
-        if (!c.empty() ? c == r.category : (r.category[0] == 0 && s == r.service))
+        if (!c.empty() ? c == r.category : (r.category.empty() && s == r.service))
             out.push_back(&r);
     }
     if (!c.empty() && !s.empty()) {
@@ -85,7 +115,8 @@ ExprPtr logsource_condition(const LogSource& ls) {
             e.value = Value::integer(id);
             eids.push_back(Expr::make_pred(e));
         }
-        alts.push_back(Expr::make_and({Expr::make_pred(ch), eids.size() == 1 ? eids[0] : Expr::make_or(eids)}));
+        alts.push_back(Expr::make_and(
+            {Expr::make_pred(ch), eids.size() == 1 ? eids[0] : Expr::make_or(eids)}));
     }
     return alts.size() == 1 ? alts[0] : Expr::make_or(alts);
 }

@@ -37,7 +37,7 @@ struct RuleMatcher::State {
     std::vector<uint8_t> memo;
     std::vector<uint32_t> cand_stamp;
     std::vector<uint32_t> cand, groups_seen;
-    std::vector<int32_t> field_of;  // per event field: its field id or -1
+    std::vector<int32_t> field_of;          // per event field: its field id or -1
     std::vector<std::string> layout_names;  // field names of earlier events, by position
     std::vector<int32_t> layout_ids;
     std::string last_channel;  // raw Channel value of the last lookup, and its gate entry
@@ -209,19 +209,28 @@ struct RuleMatcher::State {
                 return engine_detail::time_part_of(raw, p.src->time_part, part) &&
                        engine_detail::compare_numbers(p.src->op, part, p.num);
             }
-            case PredKind::EqNull: return false;
-            case PredKind::EqBool: return folded_value(i) == p.lit;
-            case PredKind::EqNumText: return raw == p.lit;
-            case PredKind::EqStr: return text() == p.lit;
-            case PredKind::Contains: return text().find(p.lit) != std::string_view::npos;
-            case PredKind::StartsWith: return text().substr(0, p.lit.size()) == p.lit;
+            case PredKind::EqNull:
+                return false;
+            case PredKind::EqBool:
+                return folded_value(i) == p.lit;
+            case PredKind::EqNumText:
+                return raw == p.lit;
+            case PredKind::EqStr:
+                return text() == p.lit;
+            case PredKind::Contains:
+                return text().find(p.lit) != std::string_view::npos;
+            case PredKind::StartsWith:
+                return text().substr(0, p.lit.size()) == p.lit;
             case PredKind::EndsWith: {
                 std::string_view s = text();
                 return s.size() >= p.lit.size() && s.substr(s.size() - p.lit.size()) == p.lit;
             }
-            case PredKind::Glob: return p.glob.match(text());
-            case PredKind::Regex: return p.re->search(raw);
-            case PredKind::Cidr: return p.net->contains(raw);
+            case PredKind::Glob:
+                return p.glob.match(text());
+            case PredKind::Regex:
+                return p.re->search(raw);
+            case PredKind::Cidr:
+                return p.net->contains(raw);
             case PredKind::NumCmp: {
                 double d;
                 return engine_detail::number_of(raw, d) &&
@@ -231,13 +240,19 @@ struct RuleMatcher::State {
                 std::string a(text());
                 for (int32_t j = head(p.ref_field); j >= 0; j = next[size_t(j)]) {
                     if (ev->fields[size_t(j)].is_null) continue;
-                    std::string_view b = p.cased ? ev->fields[size_t(j)].value
-                                                 : std::string_view(folded_value(j));
+                    std::string_view b =
+                        p.cased ? ev->fields[size_t(j)].value : std::string_view(folded_value(j));
                     bool m;
                     switch (p.src->op) {
-                        case Op::FieldRef: m = a == b; break;
-                        case Op::FieldRefContains: m = a.find(b) != std::string::npos; break;
-                        case Op::FieldRefStartsWith: m = a.compare(0, b.size(), b) == 0; break;
+                        case Op::FieldRef:
+                            m = a == b;
+                            break;
+                        case Op::FieldRefContains:
+                            m = a.find(b) != std::string::npos;
+                            break;
+                        case Op::FieldRefStartsWith:
+                            m = a.compare(0, b.size(), b) == 0;
+                            break;
                         default:
                             m = a.size() >= b.size() &&
                                 a.compare(a.size() - b.size(), b.size(), b) == 0;
@@ -246,7 +261,8 @@ struct RuleMatcher::State {
                 }
                 return false;
             }
-            default: return false;
+            default:
+                return false;
         }
     }
 
@@ -255,9 +271,15 @@ struct RuleMatcher::State {
         const CompiledPred& p = im.preds[size_t(id)];
         bool r = false;
         switch (p.kind) {
-            case PredKind::Never: r = false; break;
-            case PredKind::Keyword: r = keyword(p); break;
-            case PredKind::Exists: r = p.src->value.b == (head(p.field) >= 0); break;
+            case PredKind::Never:
+                r = false;
+                break;
+            case PredKind::Keyword:
+                r = keyword(p);
+                break;
+            case PredKind::Exists:
+                r = p.src->value.b == (head(p.field) >= 0);
+                break;
             default: {
                 int32_t h = head(p.field);
                 if (h < 0) {
@@ -275,10 +297,14 @@ struct RuleMatcher::State {
     bool eval(uint32_t n) {
         const Node& x = im.nodes[n];
         switch (x.kind) {
-            case ExprKind::True: return true;
-            case ExprKind::False: return false;
-            case ExprKind::Pred: return pred(x.pred);
-            case ExprKind::Not: return !eval(im.kids[x.first]);
+            case ExprKind::True:
+                return true;
+            case ExprKind::False:
+                return false;
+            case ExprKind::Pred:
+                return pred(x.pred);
+            case ExprKind::Not:
+                return !eval(im.kids[x.first]);
             case ExprKind::And:
                 for (uint32_t k = 0; k < x.count; ++k)
                     if (!eval(im.kids[x.first + k])) return false;
@@ -330,8 +356,14 @@ struct RuleMatcher::State {
 RuleMatcher::RuleMatcher(std::shared_ptr<const CompiledRuleSet> rules)
     : st_(std::make_unique<State>(std::move(rules))) {}
 RuleMatcher::~RuleMatcher() = default;
-void RuleMatcher::match(const Event& ev, std::vector<uint32_t>& out) { st_->match(ev, out); }
-uint64_t RuleMatcher::events() const { return st_->events; }
-uint64_t RuleMatcher::confirmed() const { return st_->confirmed; }
+void RuleMatcher::match(const Event& ev, std::vector<uint32_t>& out) {
+    st_->match(ev, out);
+}
+uint64_t RuleMatcher::events() const {
+    return st_->events;
+}
+uint64_t RuleMatcher::confirmed() const {
+    return st_->confirmed;
+}
 
 }  // namespace sigil

@@ -28,6 +28,64 @@ bool is_ascii(std::string_view s) {
     return true;
 }
 
+namespace {
+
+// Simple case folding of one code point: lower case, then the characters
+// whose folding differs from their lower case (CaseFolding.txt C/S entries
+// such as final sigma and the micro sign) — as the reference interpreter.
+utf8proc_int32_t fold_cp(utf8proc_int32_t cp) {
+    cp = utf8proc_tolower(cp);
+    switch (cp) {
+        case 0x00B5:
+            return 0x03BC;
+        case 0x017F:
+            return 's';
+        case 0x0345:
+            return 0x03B9;
+        case 0x03C2:
+            return 0x03C3;
+        case 0x03D0:
+            return 0x03B2;
+        case 0x03D1:
+            return 0x03B8;
+        case 0x03D5:
+            return 0x03C6;
+        case 0x03D6:
+            return 0x03C0;
+        case 0x03F0:
+            return 0x03BA;
+        case 0x03F1:
+            return 0x03C1;
+        case 0x03F5:
+            return 0x03B5;
+        case 0x1C80:
+            return 0x0432;
+        case 0x1C81:
+            return 0x0434;
+        case 0x1C82:
+            return 0x043E;
+        case 0x1C83:
+            return 0x0441;
+        case 0x1C84:
+        case 0x1C85:
+            return 0x0442;
+        case 0x1C86:
+            return 0x044A;
+        case 0x1C87:
+            return 0x0463;
+        case 0x1C88:
+            return 0xA64B;
+        case 0x1E9B:
+            return 0x1E61;
+        case 0x1FBE:
+            return 0x03B9;
+        default:
+            return cp;
+    }
+}
+
+}  // namespace
+
 void fold_into(std::string_view s, std::string& out) {
     // ASCII prefix: lower-cased straight into place.
     size_t start = out.size(), i = 0;
@@ -55,7 +113,7 @@ void fold_into(std::string_view s, std::string& out) {
             ++i;
             continue;
         }
-        cp = utf8proc_tolower(cp);
+        cp = fold_cp(cp);
         utf8proc_uint8_t buf[4];
         utf8proc_ssize_t m = utf8proc_encode_char(cp, buf);
         out.append((const char*)buf, size_t(m));
@@ -167,12 +225,19 @@ namespace {
 
 // Dotted quad via sscanf (leading blanks and '+' accepted, as %u does), or
 // IPv6 with at most one "::".
-bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+bool parse_ipv4(const std::string& s, uint8_t out[4]) {
     unsigned a, b, c, d;
     char tail;
-    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
-        b < 256 && c < 256 && d < 256) {
+    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 && b < 256 &&
+        c < 256 && d < 256) {
         out[0] = uint8_t(a), out[1] = uint8_t(b), out[2] = uint8_t(c), out[3] = uint8_t(d);
+        return true;
+    }
+    return false;
+}
+
+bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+    if (parse_ipv4(s, out)) {
         bits = 32;
         return true;
     }
@@ -184,10 +249,20 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
         i = 2;
     }
     while (i < s.size()) {
+        // an embedded IPv4 address ends the text (::ffff:10.1.2.3)
+        if (s.find(':', i) == std::string::npos && s.find('.', i) != std::string::npos) {
+            uint8_t v4[4];
+            if (!parse_ipv4(s.substr(i), v4)) return false;
+            auto& v = dbl ? tail16 : head;
+            v.push_back(uint16_t(v4[0] << 8 | v4[1]));
+            v.push_back(uint16_t(v4[2] << 8 | v4[3]));
+            break;
+        }
         size_t j = i;
         while (j < s.size() && std::isxdigit((unsigned char)s[j])) ++j;
         if (j == i || j - i > 4) return false;
-        (dbl ? tail16 : head).push_back(uint16_t(std::strtoul(s.substr(i, j - i).c_str(), nullptr, 16)));
+        (dbl ? tail16 : head)
+            .push_back(uint16_t(std::strtoul(s.substr(i, j - i).c_str(), nullptr, 16)));
         i = j;
         if (i == s.size()) break;
         if (s[i] != ':') return false;
@@ -255,11 +330,21 @@ bool time_part_of(std::string_view sv, TimePart tp, double& out) {
     int y, mo, d, h = 0, mi = 0;
     if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d", &y, &mo, &d, &h, &mi) < 3) return false;
     switch (tp) {
-        case TimePart::Minute: out = mi; return true;
-        case TimePart::Hour: out = h; return true;
-        case TimePart::Day: out = d; return true;
-        case TimePart::Month: out = mo; return true;
-        case TimePart::Year: out = y; return true;
+        case TimePart::Minute:
+            out = mi;
+            return true;
+        case TimePart::Hour:
+            out = h;
+            return true;
+        case TimePart::Day:
+            out = d;
+            return true;
+        case TimePart::Month:
+            out = mo;
+            return true;
+        case TimePart::Year:
+            out = y;
+            return true;
         case TimePart::Week: {  // ISO-8601 week number
             std::tm t{};
             t.tm_year = y - 1900;
@@ -287,18 +372,25 @@ bool time_part_of(std::string_view sv, TimePart tp, double& out) {
             out = week;
             return true;
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 
 bool compare_numbers(Op op, double a, double b) {
     switch (op) {
-        case Op::Lt: return a < b;
-        case Op::Lte: return a <= b;
-        case Op::Gt: return a > b;
-        case Op::Gte: return a >= b;
-        case Op::Eq: return a == b;
-        default: return false;
+        case Op::Lt:
+            return a < b;
+        case Op::Lte:
+            return a <= b;
+        case Op::Gt:
+            return a > b;
+        case Op::Gte:
+            return a >= b;
+        case Op::Eq:
+            return a == b;
+        default:
+            return false;
     }
 }
 

@@ -27,14 +27,14 @@ bool is_ascii(std::string_view s);
 
 // A wildcard pattern in canonical glob text (ir.h), tokenized once.
 class Glob {
-public:
+  public:
     Glob() = default;
     explicit Glob(std::string_view canonical);
     bool match(std::string_view s) const;
     // The literal runs between wildcards (unescaped).
     std::vector<std::string> literals() const;
 
-private:
+  private:
     struct Tok {
         enum Kind : uint8_t { Lit, Star, One } k;
         char c;
@@ -45,25 +45,25 @@ private:
 // A compiled regex: RE2 first, PCRE2 (with a match limit) when RE2 rejects
 // the pattern (lookaround, backreferences). Neither → never matches.
 class Regex {
-public:
+  public:
     Regex(const std::string& pattern, uint8_t flags);
     ~Regex();
     bool ok() const { return re2_ || pcre_; }
     bool uses_pcre() const { return pcre_ != nullptr; }
     bool search(std::string_view s) const;
 
-private:
+  private:
     std::unique_ptr<RE2> re2_;
     pcre2_code_8* pcre_ = nullptr;
 };
 
 // A network "a.b.c.d/n" or IPv6 "x::/n", parsed once.
 class Network {
-public:
+  public:
     explicit Network(const std::string& text);
     bool contains(std::string_view ip) const;
 
-private:
+  private:
     bool valid_ = false;
     uint8_t bytes_[16] = {};
     int bits_ = 0;

@@ -12,6 +12,7 @@
 
 #include "sigil/engine.h"
 #include "sigil/eval.h"
+#include "sigil/hunt.h"
 #include "sigil/jsonl.h"
 #include "sigil/sigma.h"
 #include "sigil/yaml.h"
@@ -21,7 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shared_dir() { return SIGIL_SHARED_DIR; }
+std::string shared_dir() {
+    return SIGIL_SHARED_DIR;
+}
 
 // An owned event (the Event view points into it).
 struct OwnedEvent {
@@ -103,7 +106,9 @@ void flatten(const nlohmann::json& v, const std::string& name, OwnedEvent& out) 
     } else if (v.is_array()) {
         for (auto& x : v) flatten(x, name, out);
     } else {
-        out.kv.emplace_back(name, v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump());
+        out.kv.emplace_back(name, v.is_string() ? v.get<std::string>()
+                                  : v.is_null() ? ""
+                                                : v.dump());
         out.nulls.push_back(v.is_null());
     }
 }
@@ -122,11 +127,16 @@ nlohmann::json yaml_json(const YamlNode& n) {
         }
         case YamlNode::Kind::Scalar:
             switch (n.type) {
-                case YamlNode::Type::Str: return n.text;
-                case YamlNode::Type::Int: return n.i;
-                case YamlNode::Type::Float: return n.f;
-                case YamlNode::Type::Bool: return n.b;
-                case YamlNode::Type::Null: return nullptr;
+                case YamlNode::Type::Str:
+                    return n.text;
+                case YamlNode::Type::Int:
+                    return n.i;
+                case YamlNode::Type::Float:
+                    return n.f;
+                case YamlNode::Type::Bool:
+                    return n.b;
+                case YamlNode::Type::Null:
+                    return nullptr;
             }
     }
     return nullptr;
@@ -147,7 +157,8 @@ TEST(EngineDifferential, ConformanceFixtures) {
         ss << in.rdbuf();
         std::vector<YamlDocument> docs;
         Diagnostics d;
-        if (!parse_yaml(ss.str(), std::make_shared<const std::string>(f.path().string()), docs, d) ||
+        if (!parse_yaml(ss.str(), std::make_shared<const std::string>(f.path().string()), docs,
+                        d) ||
             docs.empty() || !docs[0].root.is_seq())
             continue;
         for (auto& c : docs[0].root.items) {
@@ -192,10 +203,13 @@ TEST(EngineDifferential, SigmaRegressionData) {
     for (auto& f : fs::recursive_directory_iterator(corpus + "/regression_data/rules")) {
         if (f.path().extension() != ".json") continue;
         Diagnostics d;
-        read_json_file(f.path().string(), [&](const Event& e) {
-            diff.check(e);
-            return true;
-        }, d);
+        read_json_file(
+            f.path().string(),
+            [&](const Event& e) {
+                diff.check(e);
+                return true;
+            },
+            d);
     }
     EXPECT_GT(diff.events, 150u);
     EXPECT_EQ(diff.mismatches, 0u) << diff.first_mismatch;
@@ -221,17 +235,52 @@ TEST(EngineDifferential, OtrfSample) {
     for (auto& f : fs::recursive_directory_iterator(tmp)) {
         if (!f.is_regular_file()) continue;
         Diagnostics d;
-        read_json_file(f.path().string(), [&](const Event& e) {
-            if (seen++ % 250 == 0) {
-                diff.check(e);
-                diff_plain.check(e);
-            }
-            return true;
-        }, d);
+        read_json_file(
+            f.path().string(),
+            [&](const Event& e) {
+                if (seen++ % 250 == 0) {
+                    diff.check(e);
+                    diff_plain.check(e);
+                }
+                return true;
+            },
+            d);
     }
     fs::remove_all(tmp);
     EXPECT_GT(diff.events, 500u);
     EXPECT_EQ(diff.mismatches, 0u) << diff.first_mismatch;
     EXPECT_EQ(diff_plain.mismatches, 0u) << diff_plain.first_mismatch;
     EXPECT_GT(diff.matches, 0u);
+}
+
+// SigmaHQ Windows rules over a sample of the hayabusa EVTX corpus (every
+// 25th record), read by the EVTX reader.
+TEST(EngineDifferential, HayabusaEvtxSample) {
+    std::string archive = shared_dir() + "/logs/hayabusa-sample-evtx.tar.zst";
+    std::string corpus = shared_dir() + "/corpus/sigma/rules/windows";
+    if (!fs::exists(archive) || !fs::exists(corpus)) GTEST_SKIP() << "shared logs absent";
+    if (!evtx_supported()) GTEST_SKIP() << "no EVTX reader in this build";
+    fs::path tmp = fs::temp_directory_path() / ("sigil-hayabusa-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    std::string cmd = "tar --zstd -xf '" + archive + "' -C '" + tmp.string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto rules = load_rules({corpus});
+    Differential diff(rules);
+    std::vector<std::string> files;
+    Diagnostics d;
+    collect_log_files({tmp.string()}, files, d);
+    size_t seen = 0;
+    for (auto& f : files)
+        read_log_file(
+            f,
+            [&](const Event& e) {
+                if (seen++ % 25 == 0) diff.check(e);
+                return true;
+            },
+            d);
+    fs::remove_all(tmp);
+    EXPECT_GT(files.size(), 500u);
+    EXPECT_GT(diff.events, 900u);
+    EXPECT_EQ(diff.mismatches, 0u) << diff.first_mismatch;
+    EXPECT_GT(diff.matches, 100u);
 }

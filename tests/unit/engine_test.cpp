@@ -3,9 +3,10 @@
 // including Unicode case variants, and rules without atoms still run),
 // shared predicates, and each correlation type with a positive and a
 // negative case.
+#include "sigil/engine.h"
+
 #include <gtest/gtest.h>
 
-#include "sigil/engine.h"
 #include "sigil/eval.h"
 #include "sigil/sigma.h"
 
@@ -90,7 +91,7 @@ TEST(Engine, GateAtomsAndConfirmation) {
     Diagnostics d;
     auto cs = CompiledRuleSet::compile(rules, d);
     EXPECT_EQ(cs->stats().detection_rules, 6u);
-    EXPECT_EQ(cs->stats().gated_rules, 5u);  // "negated" has no category or service
+    EXPECT_EQ(cs->stats().gated_rules, 5u);       // "negated" has no category or service
     EXPECT_EQ(cs->stats().rules_with_atoms, 4u);  // not "no atoms", not "negated"
     // shared: `Image endswith \whoami.exe` is one predicate for two rules
     EXPECT_EQ(cs->stats().unique_predicates, cs->stats().predicates - 1);
@@ -248,13 +249,15 @@ correlation:
                           rules);
     ASSERT_EQ(hits.size(), 1u);
     EXPECT_EQ(rules[hits[0].rule].title, "brute force");
-    EXPECT_EQ(hits[0].group, (std::vector<std::pair<std::string, std::string>>{{"TargetUserName", "bob"}}));
+    EXPECT_EQ(hits[0].group,
+              (std::vector<std::pair<std::string, std::string>>{{"TargetUserName", "bob"}}));
     EXPECT_EQ(hits[0].value, 3);
     EXPECT_EQ(hits[0].time_unix_ms, 2 * kMin);
     // negative: only two in the window
-    hits = correlate(c, {logon("4625", "bob", 0), logon("4625", "bob", 1 * kMin),
-                         logon("4625", "bob", 7 * kMin)},
-                     rules);
+    hits = correlate(
+        c,
+        {logon("4625", "bob", 0), logon("4625", "bob", 1 * kMin), logon("4625", "bob", 7 * kMin)},
+        rules);
     EXPECT_TRUE(hits.empty());
 }
 
@@ -299,9 +302,10 @@ correlation:
     auto pos = correlate(c, {logon("4624", "bob", 0), logon("4625", "bob", 30'000)}, rules);
     ASSERT_EQ(pos.size(), 1u);
     EXPECT_EQ(pos[0].value, 2);
-    auto neg = correlate(c, {logon("4624", "bob", 0), logon("4625", "alice", 30'000),
-                             logon("4625", "bob", 2 * kMin)},
-                         rules);
+    auto neg = correlate(
+        c,
+        {logon("4624", "bob", 0), logon("4625", "alice", 30'000), logon("4625", "bob", 2 * kMin)},
+        rules);
     EXPECT_TRUE(neg.empty());
 }
 

@@ -46,7 +46,8 @@ std::string get(const std::multimap<std::string, std::string>& m, const std::str
 
 TEST(JsonReader, FlatLinesWithBadLine) {
     auto g = read(
-        "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Image\":\"C:\\\\a.exe\","
+        "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
+        "Operational\",\"Image\":\"C:\\\\a.exe\","
         "\"SourceName\":\"Microsoft-Windows-Sysmon\",\"Hostname\":\"h1\",\"tags\":[\"x\",\"y\"]}\n"
         "this is not json\n"
         "\n"
@@ -149,7 +150,9 @@ TEST(JsonReader, TopLevelArrayAndEcs) {
 TEST(JsonReader, ForcedFlatLayoutKeepsPaths) {
     JsonReadOptions o;
     o.layout = JsonLayout::Flat;
-    auto g = read(R"({"Event":{"System":{"EventID":4}}})" "\n", o);
+    auto g = read(R"({"Event":{"System":{"EventID":4}}})"
+                  "\n",
+                  o);
     ASSERT_EQ(g.events.size(), 1u);
     EXPECT_EQ(get(g.events[0], "Event.System.EventID"), "4");
     EXPECT_EQ(get(g.events[0], "EventID"), "<absent>");
@@ -177,15 +180,16 @@ TEST(JsonReader, TooLargeLineIsSkipped) {
 TEST(JsonReader, SinkCanStop) {
     size_t n = 0;
     Diagnostics d;
-    auto st = read_json_bytes("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "t",
-                              [&](const Event&) { return ++n < 2; }, d);
+    auto st = read_json_bytes(
+        "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "t", [&](const Event&) { return ++n < 2; }, d);
     EXPECT_EQ(n, 2u);
     EXPECT_TRUE(st.stopped);
 }
 
 TEST(JsonReader, MissingFileIsDiagnostic) {
     Diagnostics d;
-    auto st = read_json_file("/nonexistent/x.jsonl", [](const Event&) { return true; }, d);
+    auto st = read_json_file(
+        "/nonexistent/x.jsonl", [](const Event&) { return true; }, d);
     EXPECT_FALSE(st.file_ok);
     ASSERT_EQ(d.size(), 1u);
     EXPECT_EQ(d[0].code, "jsonl.file.open");
@@ -213,14 +217,15 @@ TEST(JsonReader, RegressionDataFilesParse) {
         if (e.path().extension() != ".json") continue;
         Diagnostics d;
         size_t n = 0;
-        read_json_file(e.path().string(),
-                       [&](const Event& ev) {
-                           ++n;
-                           EXPECT_NE(ev.find("EventID"), nullptr) << e.path();
-                           EXPECT_NE(ev.find("Channel"), nullptr) << e.path();
-                           return true;
-                       },
-                       d);
+        read_json_file(
+            e.path().string(),
+            [&](const Event& ev) {
+                ++n;
+                EXPECT_NE(ev.find("EventID"), nullptr) << e.path();
+                EXPECT_NE(ev.find("Channel"), nullptr) << e.path();
+                return true;
+            },
+            d);
         EXPECT_TRUE(d.empty()) << e.path() << ": " << (d.empty() ? "" : d[0].message);
         EXPECT_GE(n, 1u) << e.path();
         ++files;

@@ -3,8 +3,8 @@
 // layouts (sigil/jsonl.h).
 #include <simdjson.h>
 
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -18,10 +18,14 @@ namespace dom = simdjson::dom;
 
 const char* json_layout_name(JsonLayout l) {
     switch (l) {
-        case JsonLayout::Auto: return "auto";
-        case JsonLayout::EvtxDump: return "evtx";
-        case JsonLayout::Flat: return "flat";
-        case JsonLayout::Ecs: return "ecs";
+        case JsonLayout::Auto:
+            return "auto";
+        case JsonLayout::EvtxDump:
+            return "evtx";
+        case JsonLayout::Flat:
+            return "flat";
+        case JsonLayout::Ecs:
+            return "ecs";
     }
     return "auto";
 }
@@ -107,7 +111,7 @@ namespace {
 // Storage for names and values made while flattening one document (joined
 // names like Provider_Name). Blocks are kept across documents and reused.
 class TextArena {
-public:
+  public:
     std::string_view join(std::string_view a, std::string_view sep, std::string_view b) {
         size_t n = a.size() + sep.size() + b.size();
         char* p = alloc(n);
@@ -121,7 +125,7 @@ public:
         used_ = 0;
     }
 
-private:
+  private:
     char* alloc(size_t n) {
         while (block_ < blocks_.size()) {
             if (used_ + n <= sizes_[block_]) {
@@ -146,7 +150,8 @@ private:
 };
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
         s.remove_suffix(1);
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     return s;
@@ -159,10 +164,16 @@ T as(dom::element e) {
     if (e.get(out)) return T{};
     return out;
 }
-dom::object as_object(dom::element e) { return as<dom::object>(e); }
-dom::array as_array(dom::element e) { return as<dom::array>(e); }
+dom::object as_object(dom::element e) {
+    return as<dom::object>(e);
+}
+dom::array as_array(dom::element e) {
+    return as<dom::array>(e);
+}
 
-bool is_xmlns(std::string_view n) { return n == "xmlns" || n.substr(0, 6) == "xmlns:"; }
+bool is_xmlns(std::string_view n) {
+    return n == "xmlns" || n.substr(0, 6) == "xmlns:";
+}
 
 /* Flattening. The DOM parser validates the whole document first (so a bad
  * document never yields a partial event) and uses the best SIMD kernel of the
@@ -190,7 +201,9 @@ struct Flattener {
         is_null = false;
         char buf[40];
         switch (v.type()) {
-            case dom::element_type::STRING: out = as<std::string_view>(v); return true;
+            case dom::element_type::STRING:
+                out = as<std::string_view>(v);
+                return true;
             case dom::element_type::INT64: {
                 auto r = std::to_chars(buf, buf + sizeof buf, as<int64_t>(v));
                 out = arena.join({buf, size_t(r.ptr - buf)}, "", "");
@@ -213,7 +226,8 @@ struct Flattener {
                 out = {};
                 is_null = true;
                 return true;
-            default: return false;
+            default:
+                return false;
         }
     }
 
@@ -287,14 +301,14 @@ struct Flattener {
                       uint32_t depth) {
         if (depth > max_depth) return;
         if (v.type() == dom::element_type::ARRAY) {
-            for (dom::element x : as_array(v))
-                data_element(prefix, name, x, depth + 1);
+            for (dom::element x : as_array(v)) data_element(prefix, name, x, depth + 1);
             return;
         }
         if (v.type() != dom::element_type::OBJECT) {
             std::string_view s;
             bool null;
-            if (scalar(v, s, null)) add(prefix.empty() ? name : arena.join(prefix, "", name), s, null);
+            if (scalar(v, s, null))
+                add(prefix.empty() ? name : arena.join(prefix, "", name), s, null);
             return;
         }
         std::vector<Piece> texts, attrs;
@@ -385,8 +399,9 @@ struct Flattener {
                         dotted(px, "Execution_ProcessID", 3);
                     } else if (pk == "thread" && px.type() == dom::element_type::OBJECT) {
                         for (auto [tk, tx] : as_object(px))
-                            dotted(tx, tk == "id" ? std::string_view("Execution_ThreadID")
-                                                  : arena.join("winlog.process.thread", ".", tk),
+                            dotted(tx,
+                                   tk == "id" ? std::string_view("Execution_ThreadID")
+                                              : arena.join("winlog.process.thread", ".", tk),
                                    4);
                     } else {
                         dotted(px, arena.join("winlog.process", ".", pk), 3);
@@ -428,7 +443,7 @@ struct Flattener {
  * max_document_bytes), with simdjson's padding allocated past the data.
  */
 class DocumentStream {
-public:
+  public:
     using Reader = std::function<size_t(char*, size_t)>;
     DocumentStream(Reader rd, const std::string& name, const EventSink& sink, Diagnostics& diags,
                    const JsonReadOptions& opts)
@@ -490,7 +505,7 @@ public:
         return stats_;
     }
 
-private:
+  private:
     enum class Mode { Unknown, Lines, Concat };
     static constexpr size_t kBlock = 1 << 20;
 
@@ -547,7 +562,8 @@ private:
 
     bool next_line() {
         while (true) {
-            const char* nl = static_cast<const char*>(std::memchr(buf_.get() + pos_, '\n', end_ - pos_));
+            const char* nl =
+                static_cast<const char*>(std::memchr(buf_.get() + pos_, '\n', end_ - pos_));
             if (nl || eof_) {
                 size_t stop = nl ? size_t(nl - buf_.get()) : end_;
                 if (stop - pos_ > opts_.max_document_bytes) {
@@ -580,9 +596,10 @@ private:
     void too_large(uint64_t line) {
         ++stats_.documents;
         ++stats_.bad_documents;
-        error("jsonl.document.too_large",
-              "document larger than " + std::to_string(opts_.max_document_bytes) + " bytes, skipped",
-              line);
+        error(
+            "jsonl.document.too_large",
+            "document larger than " + std::to_string(opts_.max_document_bytes) + " bytes, skipped",
+            line);
     }
 
     // Finds the end of the document at pos_ by bracket depth; returns its
@@ -644,7 +661,8 @@ private:
                     }
                     ++stats_.documents;
                     ++stats_.bad_documents;
-                    error("jsonl.parse", "the document is not complete at the end of the file", line_);
+                    error("jsonl.parse", "the document is not complete at the end of the file",
+                          line_);
                     pos_ = end_;
                     return false;
                 }
@@ -654,9 +672,11 @@ private:
             if (mode_ == Mode::Unknown) {
                 // One line, and nothing but blanks after it on that line → lines.
                 size_t after = pos_ + len;
-                while (after < end_ && (buf_[after] == ' ' || buf_[after] == '\t' || buf_[after] == '\r'))
+                while (after < end_ &&
+                       (buf_[after] == ' ' || buf_[after] == '\t' || buf_[after] == '\r'))
                     ++after;
-                mode_ = nls == 0 && (after >= end_ || buf_[after] == '\n') ? Mode::Lines : Mode::Concat;
+                mode_ =
+                    nls == 0 && (after >= end_ || buf_[after] == '\n') ? Mode::Lines : Mode::Concat;
                 if (mode_ == Mode::Lines) return true;
             }
             process(pos_, len, line_);
@@ -668,7 +688,8 @@ private:
 
     void skip_to_next_line() {
         while (true) {
-            const char* nl = static_cast<const char*>(std::memchr(buf_.get() + pos_, '\n', end_ - pos_));
+            const char* nl =
+                static_cast<const char*>(std::memchr(buf_.get() + pos_, '\n', end_ - pos_));
             if (nl) {
                 pos_ = size_t(nl - buf_.get());
                 return;
@@ -691,7 +712,8 @@ private:
         auto e = parser_.parse(text.data(), text.size(), false).get(root);
         if (e) {
             ++stats_.bad_documents;
-            error("jsonl.parse", std::string("not valid JSON: ") + simdjson::error_message(e), line);
+            error("jsonl.parse", std::string("not valid JSON: ") + simdjson::error_message(e),
+                  line);
             return;
         }
         if (root.type() != dom::element_type::OBJECT) {
@@ -715,10 +737,14 @@ private:
         const EventField *src = nullptr, *host = nullptr;
         bool prov = false, comp = false;
         for (auto& f : event_.fields) {
-            if (f.name == "Provider_Name") prov = true;
-            else if (f.name == "Computer") comp = true;
-            else if (f.name == "SourceName" && !src) src = &f;
-            else if (f.name == "Hostname" && !host) host = &f;
+            if (f.name == "Provider_Name")
+                prov = true;
+            else if (f.name == "Computer")
+                comp = true;
+            else if (f.name == "SourceName" && !src)
+                src = &f;
+            else if (f.name == "Hostname" && !host)
+                host = &f;
         }
         EventField add[2];
         int n = 0;
@@ -728,8 +754,12 @@ private:
     }
 
     int64_t event_time() const {
-        static const std::string_view names[] = {"TimeCreated_SystemTime", "@timestamp", "UtcTime",
-                                                  "EventTime", "TimeCreated", "timestamp"};
+        static const std::string_view names[] = {"TimeCreated_SystemTime",
+                                                 "@timestamp",
+                                                 "UtcTime",
+                                                 "EventTime",
+                                                 "TimeCreated",
+                                                 "timestamp"};
         for (auto n : names)
             if (const EventField* f = event_.find(n); f && !f->is_null) {
                 int64_t ms;
