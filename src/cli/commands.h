@@ -15,5 +15,7 @@ void register_check(CLI::App& app, int& rc);
 void register_evtx(CLI::App& app, int& rc);
 void register_version(CLI::App& app, int& rc);
 void register_eval(CLI::App& app, int& rc);
+void register_hunt(CLI::App& app, int& rc);
+void register_test(CLI::App& app, int& rc);
 
 }  // namespace sigil::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     sigil::cli::register_evtx(app, rc);
     sigil::cli::register_version(app, rc);
     sigil::cli::register_spl(app, rc);
+    sigil::cli::register_hunt(app, rc);
+    sigil::cli::register_test(app, rc);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,461 @@
+// engine/compile.cpp — compiles a rule set: shared predicates, expression
+// nodes, the log-source gate index and the Hyperscan prefilter of atoms.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "engine/compiled.h"
+#include "engine/logsource_table.h"
+
+namespace sigil {
+
+namespace {
+
+// One literal and where it must occur: in a value of `field`, or (field
+// empty) in any value.
+struct Atom {
+    std::string text, field;
+    bool operator<(const Atom& o) const {
+        return std::tie(text, field) < std::tie(o.text, o.field);
+    }
+    bool operator==(const Atom& o) const { return text == o.text && field == o.field; }
+};
+using Atoms = std::optional<std::vector<Atom>>;  // nullopt: no constraint
+
+void diag(Diagnostics& d, Severity sev, const char* code, std::string msg, const Rule& r) {
+    Diagnostic x;
+    x.severity = sev;
+    x.code = code;
+    x.message = std::move(msg);
+    x.loc = r.loc;
+    x.rule = r.title.empty() ? r.id : r.title;
+    d.push_back(std::move(x));
+}
+
+std::string ascii_lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = char(c + 32);
+    return s;
+}
+
+struct Compiler {
+    CompiledRuleSet::Impl& im;
+    Diagnostics& diags;
+    std::unordered_map<uint64_t, std::vector<int>> pred_by_hash;
+    std::unordered_map<std::string, uint32_t> atom_ids;
+
+    int field_id(const std::string& name) {
+        auto it = im.field_ids.find(name);
+        if (it != im.field_ids.end()) return it->second;
+        int id = int(im.field_ids.size());
+        im.field_ids.emplace(name, id);
+        return id;
+    }
+
+    // The literal an atom or a comparison uses: folded, or (cased) raw.
+    static std::string literal(const Pred& p, const std::string& s) {
+        return p.cased ? s : fold(s);
+    }
+
+    /* Predicates are shared across rules: identical ones (Pred::hash, then
+     * same_logic, and the same value text so Int 5 and Float 5.0 stay apart
+     * only where their text differs) get one entry, evaluated at most once
+     * per event.
+     */
+    int pred_id(const Pred& p, const Rule& r) {
+        ++im.stats.predicates;
+        uint64_t h = p.hash();
+        auto& bucket = pred_by_hash[h];
+        for (int id : bucket) {
+            const Pred& q = *im.preds[size_t(id)].src;
+            if (q.same_logic(p) && q.value.kind == p.value.kind && q.value.text() == p.value.text())
+                return id;
+        }
+        CompiledPred c;
+        c.src = &p;
+        c.cased = p.cased;
+        if (p.placeholders) {
+            c.kind = PredKind::Never;
+            diag(diags, Severity::Warning, "engine.placeholder.unresolved",
+                 "'" + p.str() + "' has unresolved %placeholders% (no pipeline); it never matches",
+                 r);
+        } else if (p.is_keyword()) {
+            c.kind = PredKind::Keyword;
+            if (p.op == Op::Regex) {
+                c.re = std::make_shared<Regex>(p.value.s, p.re_flags);
+            } else {
+                c.lit = literal(p, p.value.kind == ValueKind::String ? p.value.s : p.value.text());
+                if (p.op == Op::Glob) c.glob = Glob("*" + c.lit + "*");
+            }
+        } else if (p.op == Op::Exists) {
+            c.kind = PredKind::Exists;
+        } else if (p.time_part != TimePart::None) {
+            c.kind = PredKind::TimePart;
+            c.num = p.value.number();
+        } else {
+            switch (p.op) {
+                case Op::Eq:
+                    switch (p.value.kind) {
+                        case ValueKind::Null:
+                            c.kind = PredKind::EqNull;
+                            break;
+                        case ValueKind::Bool:
+                            c.kind = PredKind::EqBool;
+                            c.lit = p.value.text();
+                            break;
+                        case ValueKind::Int:
+                        case ValueKind::Float:
+                            c.kind = PredKind::EqNumText;
+                            c.lit = p.value.text();
+                            break;
+                        case ValueKind::String:
+                            c.kind = PredKind::EqStr;
+                            c.lit = literal(p, p.value.s);
+                            break;
+                    }
+                    break;
+                case Op::Contains:
+                case Op::StartsWith:
+                case Op::EndsWith:
+                case Op::Glob:
+                    c.kind = p.op == Op::Contains     ? PredKind::Contains
+                             : p.op == Op::StartsWith ? PredKind::StartsWith
+                             : p.op == Op::EndsWith   ? PredKind::EndsWith
+                                                      : PredKind::Glob;
+                    c.lit = literal(p, p.value.s);
+                    if (p.op == Op::Glob) c.glob = Glob(c.lit);
+                    break;
+                case Op::Regex:
+                    c.kind = PredKind::Regex;
+                    c.re = std::make_shared<Regex>(p.value.s, p.re_flags);
+                    break;
+                case Op::Cidr:
+                    c.kind = PredKind::Cidr;
+                    c.net = std::make_shared<Network>(p.value.s);
+                    break;
+                case Op::Lt:
+                case Op::Lte:
+                case Op::Gt:
+                case Op::Gte:
+                    c.kind = PredKind::NumCmp;
+                    c.num = p.value.number();
+                    break;
+                case Op::FieldRef:
+                case Op::FieldRefContains:
+                case Op::FieldRefStartsWith:
+                case Op::FieldRefEndsWith:
+                    c.kind = PredKind::FieldRef;
+                    c.ref_field = field_id(p.value.s);
+                    break;
+                case Op::Exists:
+                    break;
+            }
+        }
+        if (c.re && !c.re->ok())
+            diag(diags, Severity::Warning, "engine.regex.invalid",
+                 "regular expression '" + p.value.s +
+                     "' is accepted by neither RE2 nor PCRE2; the predicate never matches",
+                 r);
+        if (!p.is_keyword()) c.field = field_id(p.field);
+        int id = int(im.preds.size());
+        im.preds.push_back(std::move(c));
+        bucket.push_back(id);
+        return id;
+    }
+
+    uint32_t node(const ExprPtr& e, const Rule& r) {
+        Node n;
+        n.kind = e->kind;
+        if (e->kind == ExprKind::Pred) {
+            n.pred = pred_id(*e->pred, r);
+        } else if (!e->kids.empty()) {
+            std::vector<uint32_t> ks;
+            for (auto& k : e->kids) ks.push_back(node(k, r));
+            n.first = uint32_t(im.kids.size());
+            n.count = uint32_t(ks.size());
+            im.kids.insert(im.kids.end(), ks.begin(), ks.end());
+        }
+        im.nodes.push_back(n);
+        return uint32_t(im.nodes.size() - 1);
+    }
+
+    /* Atoms (YARA-style). For each rule a set of literals such that any event
+     * the rule matches contains one of them in some value (after folding):
+     *  - a positive string predicate gives its literal (a wildcard pattern
+     *    its longest literal run), folded unless cased; cased literals with
+     *    non-ASCII bytes give none (the scan text is folded);
+     *  - And takes the best child set (longest shortest atom, then fewest);
+     *  - Or needs every child constrained and unites them;
+     *  - Not, regexes, numbers, networks, field references: no constraint;
+     *  - False and unresolved placeholders: the empty set (never matches).
+     * Each atom remembers its field: only the values of fields that some
+     * atom comes from are scanned, unless a candidate rule has a keyword
+     * atom (then every value is).
+     * A rule without a constraint is always confirmed.
+     */
+    Atoms pred_atoms(const Pred& p) {
+        if (p.placeholders) return std::vector<Atom>{};
+        std::string lit;
+        if (p.is_keyword()) {
+            if (p.op == Op::Regex) return std::nullopt;
+            lit = p.value.kind == ValueKind::String ? p.value.s : p.value.text();
+        } else if (p.op == Op::Exists || p.time_part != TimePart::None) {
+            return std::nullopt;
+        } else if (p.op == Op::Eq) {
+            if (p.value.kind == ValueKind::Null) return std::nullopt;
+            lit = p.value.kind == ValueKind::String ? p.value.s : p.value.text();
+        } else if (p.op == Op::Contains || p.op == Op::StartsWith || p.op == Op::EndsWith ||
+                   p.op == Op::Glob) {
+            lit = p.value.s;
+        } else {
+            return std::nullopt;
+        }
+        if (p.cased) {
+            if (!is_ascii(lit)) return std::nullopt;
+            lit = ascii_lower(lit);
+        } else {
+            lit = fold(lit);
+        }
+        if (p.op == Op::Glob) {
+            std::string best;
+            for (auto& run : Glob(lit).literals())
+                if (run.size() > best.size()) best = run;
+            lit = best;
+        }
+        if (lit.size() < std::max<size_t>(im.opts.min_atom_length, 1)) return std::nullopt;
+        return std::vector<Atom>{Atom{lit, p.field}};
+    }
+
+    static std::pair<size_t, size_t> score(const std::vector<Atom>& a) {
+        if (a.empty()) return {SIZE_MAX, 0};
+        size_t shortest = SIZE_MAX;
+        for (auto& s : a) shortest = std::min(shortest, s.text.size());
+        return {std::min<size_t>(shortest, 12), SIZE_MAX - a.size()};
+    }
+
+    Atoms atoms(const ExprPtr& e) {
+        switch (e->kind) {
+            case ExprKind::True:
+            case ExprKind::Not:
+                return std::nullopt;
+            case ExprKind::False:
+                return std::vector<Atom>{};
+            case ExprKind::Pred:
+                return pred_atoms(*e->pred);
+            case ExprKind::And: {
+                Atoms best;
+                for (auto& k : e->kids) {
+                    Atoms a = atoms(k);
+                    if (a && (!best || score(*a) > score(*best))) best = std::move(a);
+                }
+                return best;
+            }
+            case ExprKind::Or: {
+                std::vector<Atom> all;
+                for (auto& k : e->kids) {
+                    Atoms a = atoms(k);
+                    if (!a) return std::nullopt;
+                    all.insert(all.end(), a->begin(), a->end());
+                }
+                std::sort(all.begin(), all.end());
+                all.erase(std::unique(all.begin(), all.end()), all.end());
+                return all;
+            }
+        }
+        return std::nullopt;
+    }
+
+    uint32_t atom_id(const std::string& a) {
+        auto it = atom_ids.find(a);
+        if (it != atom_ids.end()) return it->second;
+        uint32_t id = uint32_t(im.atom_text.size());
+        atom_ids.emplace(a, id);
+        im.atom_text.push_back(a);
+        return id;
+    }
+
+    /* Rule groups: rules whose log sources admit the same gate entries
+     * (channel + event id, or channel with any id) form one group, and the
+     * ungated rules another; every rule is in exactly one group. Each group
+     * has its own Hyperscan database over its rules' atoms, so an event is
+     * scanned only for the literals of the groups it reaches (the ungated
+     * group, its channel's any-id groups, its channel + id groups), only in
+     * the fields those literals come from, and no literal is compiled twice.
+     */
+    uint32_t group(const std::vector<uint32_t>& rules_in) {
+        uint32_t gid = uint32_t(im.groups.size());
+        RuleGroup g;
+        g.rules = rules_in;
+        g.scan_field.assign(im.field_ids.size(), 0);
+        std::unordered_map<uint32_t, uint32_t> local;
+        std::vector<uint32_t> global;
+        for (uint32_t c : g.rules) {
+            const CompiledRule& cr = im.crules[c];
+            for (size_t k = 0; k < cr.atoms.size(); ++k) {
+                auto [lt, fresh] = local.emplace(cr.atoms[k], uint32_t(global.size()));
+                if (fresh) {
+                    global.push_back(cr.atoms[k]);
+                    g.atom_rules.emplace_back();
+                }
+                auto& lst = g.atom_rules[lt->second];
+                if (lst.empty() || lst.back() != c) lst.push_back(c);
+                if (cr.atom_fields[k] < 0)
+                    g.full = true;
+                else
+                    g.scan_field[size_t(cr.atom_fields[k])] = 1;
+            }
+        }
+        if (!global.empty()) {
+            std::vector<const char*> exprs;
+            std::vector<size_t> lens;
+            std::vector<unsigned> flags, ids;
+            for (size_t i = 0; i < global.size(); ++i) {
+                exprs.push_back(im.atom_text[global[i]].data());
+                lens.push_back(im.atom_text[global[i]].size());
+                flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+                ids.push_back(unsigned(i));
+            }
+            hs_compile_error_t* err = nullptr;
+            hs_database_t* db = nullptr;
+            if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                     unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                                     &err) == HS_SUCCESS) {
+                g.db.reset(db);
+            } else {
+                Diagnostic d;
+                d.severity = Severity::Warning;
+                d.code = "engine.prefilter.compile";
+                d.message = std::string("the literal prefilter could not be built (") +
+                            (err && err->message ? err->message : "unknown error") +
+                            "); these rules are confirmed on every event they reach";
+                diags.push_back(d);
+                if (err) hs_free_compile_error(err);
+                g.atom_rules.clear();
+            }
+        }
+        for (uint32_t c : g.rules)
+            if (!g.db || !im.crules[c].has_atoms) g.always.push_back(c);
+        im.groups.push_back(std::move(g));
+        return gid;
+    }
+};
+
+}  // namespace
+
+std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vector<Rule>& rules,
+                                                                Diagnostics& diags,
+                                                                const EngineOptions& opts) {
+    auto rs = std::shared_ptr<CompiledRuleSet>(new CompiledRuleSet());
+    rs->impl_ = std::make_unique<Impl>();
+    Impl& im = *rs->impl_;
+    im.rules = &rules;
+    im.opts = opts;
+    im.rule_fields.resize(rules.size());
+    im.reported_alone.assign(rules.size(), true);
+    Compiler c{im, diags};
+    std::vector<uint32_t> ungated;
+    // Rules by the gate entries their log source admits (a log-source class).
+    std::map<std::vector<std::pair<std::string, std::string>>, std::vector<uint32_t>> classes;
+    im.channel_field = c.field_id("Channel");
+    im.eventid_field = c.field_id("EventID");
+
+    for (uint32_t i = 0; i < rules.size(); ++i) {
+        const Rule& r = rules[i];
+        if (r.kind != RuleKind::Detection) continue;
+        if (!r.stages.empty() && r.stages.size() > 1) {
+            diag(diags, Severity::Warning, "engine.rule.stages",
+                 "the rule has pipeline stages after its search (" + r.stages[1].command +
+                     "); only detection rules run in the engine",
+                 r);
+            ++im.stats.skipped_rules;
+            continue;
+        }
+        ExprPtr e = r.expr();
+        CompiledRule cr;
+        cr.rule = i;
+        cr.root = c.node(e, r);
+        std::vector<const Pred*> ps;
+        collect_preds(e, ps);
+        for (auto* p : ps)
+            if (!p->field.empty() && std::find(im.rule_fields[i].begin(), im.rule_fields[i].end(),
+                                               p->field) == im.rule_fields[i].end())
+                im.rule_fields[i].push_back(p->field);
+        if (opts.prefilter) {
+            Atoms a = c.atoms(e);
+            if (a) {
+                cr.has_atoms = true;
+                std::sort(a->begin(), a->end());
+                a->erase(std::unique(a->begin(), a->end()), a->end());
+                for (auto& s : *a) {
+                    cr.atoms.push_back(c.atom_id(s.text));
+                    cr.atom_fields.push_back(s.field.empty() ? -1 : c.field_id(s.field));
+                    cr.keyword_atoms |= s.field.empty();
+                }
+            }
+        }
+        uint32_t ci = uint32_t(im.crules.size());
+        if (cr.has_atoms) ++im.stats.rules_with_atoms;
+        // Gate
+        auto rows = opts.logsource_gate ? engine_detail::logsource_rows(r.logsource)
+                                        : std::vector<const engine_detail::LogsourceRow*>{};
+        if (rows.empty()) {
+            ungated.push_back(ci);
+        } else {
+            cr.gated = true;
+            ++im.stats.gated_rules;
+            std::map<std::string, std::vector<std::string>> by_channel;
+            for (auto* row : rows) {
+                auto& ids = by_channel[fold(row->channel)];
+                const std::string& list = row->event_ids;
+                if (list.empty()) ids.push_back("");
+                size_t at = 0;
+                while (at < list.size()) {
+                    size_t comma = list.find(',', at);
+                    if (comma == std::string::npos) comma = list.size();
+                    ids.push_back(list.substr(at, comma - at));
+                    at = comma + 1;
+                }
+            }
+            std::vector<std::pair<std::string, std::string>> keys;
+            for (auto& [ch, ids] : by_channel) {
+                bool any = std::find(ids.begin(), ids.end(), "") != ids.end();
+                if (any) ids = {""};
+                std::sort(ids.begin(), ids.end());
+                ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                for (auto& id : ids) keys.emplace_back(ch, id);
+            }
+            classes[keys].push_back(ci);
+        }
+        im.crules.push_back(std::move(cr));
+        ++im.stats.detection_rules;
+    }
+    im.stats.unique_predicates = im.preds.size();
+    im.stats.atoms = im.atom_text.size();
+    im.ungated_group = c.group(ungated);
+    for (auto& [keys, list] : classes) {
+        uint32_t g = c.group(list);
+        for (auto& [ch, id] : keys) im.gate[ch][id].push_back(g);
+    }
+    compile_correlations(im, diags);
+    return rs;
+}
+
+CompiledRuleSet::~CompiledRuleSet() = default;
+const std::vector<Rule>& CompiledRuleSet::rules() const {
+    return *impl_->rules;
+}
+const EngineStats& CompiledRuleSet::stats() const {
+    return impl_->stats;
+}
+const EngineOptions& CompiledRuleSet::options() const {
+    return impl_->opts;
+}
+bool CompiledRuleSet::reported_alone(uint32_t rule) const {
+    return rule < impl_->reported_alone.size() && impl_->reported_alone[rule];
+}
+const std::vector<std::string>& CompiledRuleSet::rule_fields(uint32_t rule) const {
+    return impl_->rule_fields.at(rule);
+}
+
+}  // namespace sigil

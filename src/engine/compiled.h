@@ -1,0 +1,157 @@
+// engine/compiled.h — the inside of a CompiledRuleSet: shared predicate
+// table, expression nodes, log-source gate index, prefilter database and the
+// compiled correlations. Shared by compile.cpp, match.cpp, correlation.cpp.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/values.h"
+#include "sigil/engine.h"
+
+namespace sigil::engine_detail {
+
+struct LogsourceRow;
+std::vector<const LogsourceRow*> logsource_rows(const LogSource& ls);
+
+// Heterogeneous string hashing so event field names (string_view) look up
+// without allocating.
+struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+struct NameEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+template <class V>
+using NameMap = std::unordered_map<std::string, V, NameHash, NameEq>;
+
+// What a predicate does, decided once at compile time (the order of the
+// checks follows the reference interpreter: placeholders, keyword, exists,
+// time part, then the operator).
+enum class PredKind : uint8_t {
+    Never,    // unresolved placeholders
+    Keyword,  // empty field: any value of the event
+    Exists,
+    TimePart,
+    EqNull,
+    EqBool,     // folded text equals "true"/"false"
+    EqNumText,  // raw text equals the number's decimal form
+    EqStr,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Glob,
+    Regex,
+    Cidr,
+    NumCmp,
+    FieldRef,
+};
+
+struct CompiledPred {
+    const Pred* src = nullptr;
+    PredKind kind = PredKind::Never;
+    int field = -1;      // field id (not for keywords)
+    int ref_field = -1;  // FieldRef*: the other field's id
+    bool cased = false;
+    std::string lit;  // the literal compared (folded unless cased)
+    double num = 0;
+    Glob glob;
+    std::shared_ptr<Regex> re;
+    std::shared_ptr<Network> net;
+};
+
+struct Node {
+    ExprKind kind;
+    uint32_t first = 0, count = 0;  // children: kids[first, first+count)
+    int32_t pred = -1;
+};
+
+// Rules whose log sources admit the same gate entries, with a Hyperscan
+// database over their atoms and the fields those atoms come from.
+struct HsDatabaseFree {
+    void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct RuleGroup {
+    std::vector<uint32_t> rules;                        // compiled rules, ascending
+    std::vector<uint32_t> always;                       // rules confirmed without an atom hit
+    std::unique_ptr<hs_database_t, HsDatabaseFree> db;  // null: no atoms in the group
+    std::vector<std::vector<uint32_t>> atom_rules;      // local atom id → compiled rules
+    std::vector<uint8_t> scan_field;                    // field id → scanned
+    bool full = false;                                  // a keyword atom: scan every value
+};
+
+struct CompiledRule {
+    uint32_t rule = 0;  // index into rules()
+    uint32_t root = 0;  // node
+    bool gated = false;
+    bool has_atoms = false;        // confirmed only when one of its atoms occurs
+    bool keyword_atoms = false;    // some atom comes from a keyword: scan every value
+    std::vector<uint32_t> atoms;   // global atom ids
+    std::vector<int> atom_fields;  // field id per atom source (-1: keyword)
+};
+
+// Correlations, compiled (correlation.cpp).
+struct CompiledCorrelation {
+    uint32_t rule = 0;  // index into rules()
+    Correlation::Type type{};
+    std::vector<int> inputs;  // per referenced rule: rule index (detection or correlation)
+    std::vector<std::string> input_names;  // names used in extended conditions
+    // per input: the field names to read for each group-by entry / value field
+    std::vector<std::vector<std::string>> group_fields;
+    std::vector<std::vector<std::string>> value_fields;
+    std::vector<std::string> group_by;  // output names
+    int64_t span_ms = 0;
+    std::vector<std::pair<CmpOp, double>> condition;
+    double percentile = 50;
+    // extended temporal condition in postfix: >=0 input index, -1 and, -2 or, -3 not
+    std::vector<int> ext_postfix;
+};
+
+}  // namespace sigil::engine_detail
+
+namespace sigil {
+
+using namespace engine_detail;
+
+struct CompiledRuleSet::Impl {
+    const std::vector<Rule>* rules = nullptr;
+    EngineOptions opts;
+    EngineStats stats;
+
+    NameMap<int> field_ids;  // field name → id
+    int channel_field = -1, eventid_field = -1;
+    std::vector<CompiledPred> preds;
+    std::vector<Node> nodes;
+    std::vector<uint32_t> kids;
+    std::vector<CompiledRule> crules;
+    std::vector<std::vector<std::string>> rule_fields;  // per rules() index
+    std::vector<bool> reported_alone;                   // per rules() index
+
+    // Gate: folded channel → event id text ("" = any id) → rule groups.
+    std::unordered_map<std::string, NameMap<std::vector<uint32_t>>> gate;
+    uint32_t ungated_group = 0;
+    std::vector<RuleGroup> groups;
+
+    // Prefilter atoms (global ids; each group has its own database).
+    std::vector<std::string> atom_text;
+
+    // Correlations.
+    std::vector<CompiledCorrelation> corrs;  // in dependency order (inputs first)
+    std::vector<int> corr_of_rule;           // rules() index → corrs index or -1
+    std::vector<bool> feeds_correlation;     // rules() index → detections are recorded
+    std::vector<std::string> corr_fields;    // fields recorded with each detection
+    NameMap<int> corr_field_ids;
+};
+
+namespace engine_detail {
+// correlation.cpp: validates and compiles the correlation rules.
+void compile_correlations(CompiledRuleSet::Impl& im, Diagnostics& diags);
+}  // namespace engine_detail
+
+}  // namespace sigil

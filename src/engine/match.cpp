@@ -1,0 +1,369 @@
+// engine/match.cpp — matching one event against the compiled rule set:
+// log-source gate, Hyperscan prefilter, then exact confirmation.
+#include <algorithm>
+#include <cstring>
+
+#include "engine/compiled.h"
+
+namespace sigil {
+
+/* Per-event work, in three steps:
+ *  1. Index: each event field whose name some predicate uses gets its field
+ *     id; values of one id are chained (multi-valued fields).
+ *  2. Candidates: the gate index gives the rule groups whose log source
+ *     admits the event's Channel (folded) and EventID (exact text), plus the
+ *     ungated group. A group's rules without atoms are candidates at once;
+ *     for the others, the non-null values of the fields the group's atoms
+ *     come from (every value when one is a keyword atom) go to a scan buffer
+ *     (folded when it has non-ASCII bytes, so Unicode case variants meet the
+ *     folded atoms; ASCII case is left to Hyperscan's caseless mode) and one
+ *     Hyperscan scan makes the rules of the atoms that occur candidates.
+ *  3. Confirmation: each remaining candidate's expression is evaluated with
+ *     short-circuit; predicate results are memoized for the event, so a
+ *     predicate shared by many rules is computed once.
+ * Per-event arrays are reset by an epoch counter instead of being cleared.
+ */
+struct RuleMatcher::State {
+    std::shared_ptr<const CompiledRuleSet> owner;
+    const CompiledRuleSet::Impl& im;
+    uint32_t epoch = 0;
+    const Event* ev = nullptr;
+    std::vector<uint32_t> field_stamp;
+    std::vector<int32_t> field_head;
+    std::vector<int32_t> next;  // per event field: next value of the same field id
+    std::vector<uint32_t> fold_stamp;
+    std::vector<std::string> folded;  // per event field, computed on demand
+    std::vector<uint32_t> memo_stamp;
+    std::vector<uint8_t> memo;
+    std::vector<uint32_t> cand_stamp;
+    std::vector<uint32_t> cand, groups_seen;
+    std::vector<int32_t> field_of;          // per event field: its field id or -1
+    std::vector<std::string> layout_names;  // field names of earlier events, by position
+    std::vector<int32_t> layout_ids;
+    std::string last_channel;  // raw Channel value of the last lookup, and its gate entry
+    const NameMap<std::vector<uint32_t>>* last_gate = nullptr;
+    std::string buf;
+    hs_scratch_t* scratch = nullptr;
+    uint64_t events = 0, confirmed = 0;
+
+    explicit State(std::shared_ptr<const CompiledRuleSet> rs)
+        : owner(std::move(rs)), im(*owner->impl_) {
+        field_stamp.assign(im.field_ids.size(), 0);
+        field_head.assign(im.field_ids.size(), -1);
+        memo_stamp.assign(im.preds.size(), 0);
+        memo.assign(im.preds.size(), 0);
+        cand_stamp.assign(im.crules.size(), 0);
+
+        // One scratch fits every database it was allocated for.
+        for (auto& g : im.groups)
+            if (g.db && hs_alloc_scratch(g.db.get(), &scratch) != HS_SUCCESS) {
+                if (scratch) hs_free_scratch(scratch);
+                scratch = nullptr;
+                break;
+            }
+    }
+    ~State() {
+        if (scratch) hs_free_scratch(scratch);
+    }
+
+    void new_epoch() {
+        if (++epoch == 0) {  // wrapped: clear every stamp once
+            std::fill(field_stamp.begin(), field_stamp.end(), 0);
+            std::fill(memo_stamp.begin(), memo_stamp.end(), 0);
+            std::fill(cand_stamp.begin(), cand_stamp.end(), 0);
+
+            std::fill(fold_stamp.begin(), fold_stamp.end(), 0);
+            epoch = 1;
+        }
+    }
+
+    int32_t head(int field) const {
+        return field >= 0 && field_stamp[size_t(field)] == epoch ? field_head[size_t(field)] : -1;
+    }
+
+    const std::string& folded_value(int32_t i) {
+        if (fold_stamp[size_t(i)] != epoch) {
+            fold_stamp[size_t(i)] = epoch;
+            std::string& f = folded[size_t(i)];
+            f.clear();
+            engine_detail::fold_into(ev->fields[size_t(i)].value, f);
+        }
+        return folded[size_t(i)];
+    }
+
+    void index(const Event& e) {
+        ev = &e;
+        size_t n = e.fields.size();
+        if (next.size() < n) {
+            next.resize(n);
+            field_of.resize(n);
+            folded.resize(n);
+            fold_stamp.resize(n, 0);
+        }
+        if (layout_names.size() < n) {
+            layout_names.resize(n);
+            layout_ids.resize(n, -1);
+        }
+        for (size_t i = 0; i < n; ++i) {
+            // Events of one file mostly repeat the previous event's field
+            // order: compare with the name seen at this position before
+            // hashing.
+            std::string_view name = e.fields[i].name;
+            int32_t id;
+            if (layout_names[i] == name) {
+                id = layout_ids[i];
+            } else {
+                auto it = im.field_ids.find(name);
+                id = it == im.field_ids.end() ? -1 : it->second;
+                layout_names[i].assign(name);
+                layout_ids[i] = id;
+            }
+            field_of[i] = id;
+            if (id < 0) continue;
+            size_t f = size_t(id);
+            if (field_stamp[f] != epoch) {
+                field_stamp[f] = epoch;
+                field_head[f] = -1;
+            }
+            next[i] = field_head[f];
+            field_head[f] = int32_t(i);
+        }
+    }
+
+    void add_group(uint32_t gid) {
+        for (uint32_t g : groups_seen)
+            if (g == gid) return;
+        if (im.groups[gid].rules.empty()) return;
+        groups_seen.push_back(gid);
+        const RuleGroup& g = im.groups[gid];
+        // Without scratch space nothing is scanned: every rule is confirmed.
+        for (uint32_t c : scratch ? g.always : g.rules) candidate(c);
+    }
+
+    void candidate(uint32_t c) {
+        if (cand_stamp[c] == epoch) return;
+        cand_stamp[c] = epoch;
+        cand.push_back(c);
+    }
+
+    struct ScanContext {
+        State* st;
+        const RuleGroup* group;
+    };
+
+    static int on_atom(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+        auto* sc = static_cast<ScanContext*>(ctx);
+        for (uint32_t c : sc->group->atom_rules[id]) sc->st->candidate(c);
+        return 0;
+    }
+
+    // Values of the group's atom fields (or all values), folded when not
+    // ASCII, NUL-separated.
+    void scan(const RuleGroup& g) {
+        // Raw values first; only when some byte is not ASCII is the buffer
+        // rebuilt with those values folded.
+        for (int pass = 0; pass < 2; ++pass) {
+            buf.clear();
+            for (size_t i = 0; i < ev->fields.size(); ++i) {
+                const EventField& f = ev->fields[i];
+                if (f.is_null) continue;
+                if (!g.full && (field_of[i] < 0 || !g.scan_field[size_t(field_of[i])])) continue;
+                if (pass == 1 && !engine_detail::is_ascii(f.value))
+                    engine_detail::fold_into(f.value, buf);
+                else
+                    buf.append(f.value);
+                buf.push_back('\0');
+            }
+            if (pass == 0 && engine_detail::is_ascii(buf)) break;
+        }
+        ScanContext sc{this, &g};
+        hs_scan(g.db.get(), buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
+    }
+
+    bool keyword(const CompiledPred& p) {
+        const auto& fields = ev->fields;
+        for (size_t i = 0; i < fields.size(); ++i) {
+            if (fields[i].is_null) continue;
+            std::string_view raw = fields[i].value;
+            if (p.re) {
+                if (p.re->search(raw)) return true;
+                continue;
+            }
+            std::string_view s = p.cased ? raw : std::string_view(folded_value(int32_t(i)));
+            if (p.src->op == Op::Glob ? p.glob.match(s) : s.find(p.lit) != std::string_view::npos)
+                return true;
+        }
+        return false;
+    }
+
+    bool value(const CompiledPred& p, int32_t i) {
+        const EventField& f = ev->fields[size_t(i)];
+        if (f.is_null) return p.kind == PredKind::EqNull;
+        std::string_view raw = f.value;
+        auto text = [&]() -> std::string_view {
+            return p.cased ? raw : std::string_view(folded_value(i));
+        };
+        switch (p.kind) {
+            case PredKind::TimePart: {
+                double part;
+                return engine_detail::time_part_of(raw, p.src->time_part, part) &&
+                       engine_detail::compare_numbers(p.src->op, part, p.num);
+            }
+            case PredKind::EqNull:
+                return false;
+            case PredKind::EqBool:
+                return folded_value(i) == p.lit;
+            case PredKind::EqNumText:
+                return raw == p.lit;
+            case PredKind::EqStr:
+                return text() == p.lit;
+            case PredKind::Contains:
+                return text().find(p.lit) != std::string_view::npos;
+            case PredKind::StartsWith:
+                return text().substr(0, p.lit.size()) == p.lit;
+            case PredKind::EndsWith: {
+                std::string_view s = text();
+                return s.size() >= p.lit.size() && s.substr(s.size() - p.lit.size()) == p.lit;
+            }
+            case PredKind::Glob:
+                return p.glob.match(text());
+            case PredKind::Regex:
+                return p.re->search(raw);
+            case PredKind::Cidr:
+                return p.net->contains(raw);
+            case PredKind::NumCmp: {
+                double d;
+                return engine_detail::number_of(raw, d) &&
+                       engine_detail::compare_numbers(p.src->op, d, p.num);
+            }
+            case PredKind::FieldRef: {
+                std::string a(text());
+                for (int32_t j = head(p.ref_field); j >= 0; j = next[size_t(j)]) {
+                    if (ev->fields[size_t(j)].is_null) continue;
+                    std::string_view b =
+                        p.cased ? ev->fields[size_t(j)].value : std::string_view(folded_value(j));
+                    bool m;
+                    switch (p.src->op) {
+                        case Op::FieldRef:
+                            m = a == b;
+                            break;
+                        case Op::FieldRefContains:
+                            m = a.find(b) != std::string::npos;
+                            break;
+                        case Op::FieldRefStartsWith:
+                            m = a.compare(0, b.size(), b) == 0;
+                            break;
+                        default:
+                            m = a.size() >= b.size() &&
+                                a.compare(a.size() - b.size(), b.size(), b) == 0;
+                    }
+                    if (m) return true;
+                }
+                return false;
+            }
+            default:
+                return false;
+        }
+    }
+
+    bool pred(int32_t id) {
+        if (memo_stamp[size_t(id)] == epoch) return memo[size_t(id)];
+        const CompiledPred& p = im.preds[size_t(id)];
+        bool r = false;
+        switch (p.kind) {
+            case PredKind::Never:
+                r = false;
+                break;
+            case PredKind::Keyword:
+                r = keyword(p);
+                break;
+            case PredKind::Exists:
+                r = p.src->value.b == (head(p.field) >= 0);
+                break;
+            default: {
+                int32_t h = head(p.field);
+                if (h < 0) {
+                    r = p.src->op == Op::Eq && p.src->value.kind == ValueKind::Null;
+                } else {
+                    for (int32_t i = h; i >= 0 && !r; i = next[size_t(i)]) r = value(p, i);
+                }
+            }
+        }
+        memo_stamp[size_t(id)] = epoch;
+        memo[size_t(id)] = r;
+        return r;
+    }
+
+    bool eval(uint32_t n) {
+        const Node& x = im.nodes[n];
+        switch (x.kind) {
+            case ExprKind::True:
+                return true;
+            case ExprKind::False:
+                return false;
+            case ExprKind::Pred:
+                return pred(x.pred);
+            case ExprKind::Not:
+                return !eval(im.kids[x.first]);
+            case ExprKind::And:
+                for (uint32_t k = 0; k < x.count; ++k)
+                    if (!eval(im.kids[x.first + k])) return false;
+                return true;
+            case ExprKind::Or:
+                for (uint32_t k = 0; k < x.count; ++k)
+                    if (eval(im.kids[x.first + k])) return true;
+                return false;
+        }
+        return false;
+    }
+
+    void match(const Event& e, std::vector<uint32_t>& out) {
+        ++events;
+        new_epoch();
+        index(e);
+        cand.clear();
+        groups_seen.clear();
+        for (int32_t c = head(im.channel_field); c >= 0; c = next[size_t(c)]) {
+            if (e.fields[size_t(c)].is_null) continue;
+            if (e.fields[size_t(c)].value != last_channel || last_channel.empty()) {
+                auto it = im.gate.find(folded_value(c));
+                last_gate = it == im.gate.end() ? nullptr : &it->second;
+                last_channel.assign(e.fields[size_t(c)].value);
+            }
+            if (!last_gate) continue;
+            if (auto any = last_gate->find(""); any != last_gate->end())
+                for (uint32_t g : any->second) add_group(g);
+            for (int32_t d = head(im.eventid_field); d >= 0; d = next[size_t(d)]) {
+                if (e.fields[size_t(d)].is_null || e.fields[size_t(d)].value.empty()) continue;
+                auto jt = last_gate->find(e.fields[size_t(d)].value);
+                if (jt != last_gate->end())
+                    for (uint32_t g : jt->second) add_group(g);
+            }
+        }
+        add_group(im.ungated_group);
+        for (uint32_t g : groups_seen)
+            if (im.groups[g].db && scratch) scan(im.groups[g]);
+        size_t first = out.size();
+        for (uint32_t c : cand) {
+            const CompiledRule& cr = im.crules[c];
+            ++confirmed;
+            if (eval(cr.root)) out.push_back(cr.rule);
+        }
+        std::sort(out.begin() + long(first), out.end());
+    }
+};
+
+RuleMatcher::RuleMatcher(std::shared_ptr<const CompiledRuleSet> rules)
+    : st_(std::make_unique<State>(std::move(rules))) {}
+RuleMatcher::~RuleMatcher() = default;
+void RuleMatcher::match(const Event& ev, std::vector<uint32_t>& out) {
+    st_->match(ev, out);
+}
+uint64_t RuleMatcher::events() const {
+    return st_->events;
+}
+uint64_t RuleMatcher::confirmed() const {
+    return st_->confirmed;
+}
+
+}  // namespace sigil

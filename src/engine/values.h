@@ -1,0 +1,79 @@
+// engine/values.h — how the engine compares one event value with one rule
+// value: case folding, wildcards, numbers, networks, timestamp parts and
+// regexes. Each function has exactly the semantics of the reference
+// interpreter's counterpart (src/ir/eval.cpp); the differential tests check
+// that on real events.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sigil/ir.h"
+
+typedef struct pcre2_real_code_8 pcre2_code_8;
+
+namespace sigil::engine_detail {
+
+// Unicode simple lower-case folding per code point (utf8proc), ASCII fast
+// path, invalid bytes kept as they are. Appends to `out`.
+void fold_into(std::string_view s, std::string& out);
+std::string fold(std::string_view s);
+bool is_ascii(std::string_view s);
+
+// A wildcard pattern in canonical glob text (ir.h), tokenized once.
+class Glob {
+  public:
+    Glob() = default;
+    explicit Glob(std::string_view canonical);
+    bool match(std::string_view s) const;
+    // The literal runs between wildcards (unescaped).
+    std::vector<std::string> literals() const;
+
+  private:
+    struct Tok {
+        enum Kind : uint8_t { Lit, Star, One } k;
+        char c;
+    };
+    std::vector<Tok> toks_;
+};
+
+// A compiled regex: RE2 first, PCRE2 (with a match limit) when RE2 rejects
+// the pattern (lookaround, backreferences). Neither → never matches.
+class Regex {
+  public:
+    Regex(const std::string& pattern, uint8_t flags);
+    ~Regex();
+    bool ok() const { return re2_ || pcre_; }
+    bool uses_pcre() const { return pcre_ != nullptr; }
+    bool search(std::string_view s) const;
+
+  private:
+    std::unique_ptr<RE2> re2_;
+    pcre2_code_8* pcre_ = nullptr;
+};
+
+// A network "a.b.c.d/n" or IPv6 "x::/n", parsed once.
+class Network {
+  public:
+    explicit Network(const std::string& text);
+    bool contains(std::string_view ip) const;
+
+  private:
+    bool valid_ = false;
+    uint8_t bytes_[16] = {};
+    int bits_ = 0;
+    int prefix_ = 0;
+};
+
+// A whole string that strtod reads completely (no leading blank).
+bool number_of(std::string_view s, double& d);
+// Part of an ISO-8601-ish timestamp "YYYY-MM-DD[T ]hh:mm..." (as written).
+bool time_part_of(std::string_view s, TimePart tp, double& out);
+bool compare_numbers(Op op, double a, double b);
+
+}  // namespace sigil::engine_detail

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/cli/hunt_basic.sh — `sigil hunt` end to end on small made-up logs:
+# CSV/JSONL output, level filter, a bad line as a diagnostic, exit codes;
+# and on the SigmaHQ regression_data JSON when the shared corpus is present.
+set -euo pipefail
+SIGIL="$1"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$T/rules.yml" <<'YML'
+title: Whoami Execution
+id: 11111111-1111-1111-1111-111111111111
+level: high
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|endswith: '\whoami.exe'}
+  condition: sel
+---
+title: Any Cmd
+id: 22222222-2222-2222-2222-222222222222
+level: low
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|endswith: '\cmd.exe'}
+  condition: sel
+YML
+cat > "$T/logs.jsonl" <<'JSON'
+{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Image":"C:\\Windows\\System32\\whoami.exe","Hostname":"pc1","@timestamp":"2024-01-01T10:00:00Z"}
+not json at all
+{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Image":"C:\\Windows\\System32\\cmd.exe","Hostname":"pc1","@timestamp":"2024-01-01T09:00:00Z"}
+{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","Image":"C:\\Windows\\System32\\whoami.exe","Hostname":"pc1","@timestamp":"2024-01-01T11:00:00Z"}
+JSON
+
+"$SIGIL" hunt -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/out.csv" 2> "$T/err.txt" || fail "hunt exited $?"
+head -1 "$T/out.csv" | grep -q '^timestamp,computer,channel,event_id,level,rule_title,rule_id,details' || fail "csv header"
+[ "$(wc -l < "$T/out.csv")" -eq 3 ] || fail "expected 2 detections, got: $(cat "$T/out.csv")"
+# sorted by time: cmd (09:00) before whoami (10:00); EventID 3 is gated out
+sed -n 2p "$T/out.csv" | grep -q '2024-01-01T09:00:00.000Z,pc1,Microsoft-Windows-Sysmon/Operational,1,low,Any Cmd' || fail "row 1: $(sed -n 2p "$T/out.csv")"
+sed -n 3p "$T/out.csv" | grep -q 'high,Whoami Execution,11111111-1111-1111-1111-111111111111' || fail "row 2"
+grep -q 'jsonl.parse' "$T/err.txt" || fail "bad line not reported: $(cat "$T/err.txt")"
+grep -q '2 detections by 2 rules in 3 events' "$T/err.txt" || fail "summary: $(cat "$T/err.txt")"
+
+"$SIGIL" hunt -q -r "$T/rules.yml" --min-level high --format jsonl "$T/logs.jsonl" > "$T/out.jsonl" || fail "jsonl run"
+[ "$(wc -l < "$T/out.jsonl")" -eq 1 ] || fail "min-level: $(cat "$T/out.jsonl")"
+grep -q '"rule_title":"Whoami Execution"' "$T/out.jsonl" || fail "jsonl title"
+grep -q '"event":{' "$T/out.jsonl" || fail "jsonl event"
+
+# no readable log → 3; usage error → 2
+set +e
+"$SIGIL" hunt -q -r "$T/rules.yml" "$T/missing.jsonl" > /dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] || fail "missing log exit $rc"
+"$SIGIL" hunt --format nope -r "$T/rules.yml" "$T/logs.jsonl" > /dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "usage exit $rc"
+set -e
+"$SIGIL" hunt --help | grep -q "NOT applied" || fail "--help must say -p is not applied"
+
+# SigmaHQ Windows rules over the regression events (JSON): each file was made
+# to trigger its rule.
+REG="${SIGIL_SHARED:-}/corpus/sigma/regression_data/rules/windows/process_creation"
+if [ -n "${SIGIL_SHARED:-}" ] && [ -d "$REG" ]; then
+  "$SIGIL" hunt -q -j 2 -r "$SIGIL_SHARED/corpus/sigma/rules/windows" --format csv "$REG" > "$T/reg.csv" || fail "regression hunt"
+  n=$(($(wc -l < "$T/reg.csv") - 1))
+  [ "$n" -ge 60 ] || fail "only $n detections over process_creation regression events"
+  grep -q 'Gpresult Display Group Policy Information' "$T/reg.csv" || fail "expected rule missing"
+fi
+echo "hunt_basic: ok"
