@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
     int rc = 0;
     sigil::cli::register_check(app, rc);
+    sigil::cli::register_eval(app, rc);
     sigil::cli::register_version(app, rc);
     try {
         app.parse(argc, argv);

@@ -1,0 +1,61 @@
+// sigil/yaml.h — a located YAML tree for rule and pipeline files: libfyaml's
+// event parser underneath, YAML 1.1 scalar typing (as PyYAML, which Sigma
+// tooling uses), duplicate-key and alias-bomb protection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sigil/ir.h"
+
+namespace sigil {
+
+struct YamlNode {
+    enum class Kind : uint8_t { Scalar, Seq, Map };
+    // Resolved type of a scalar (plain scalars follow YAML 1.1: yes/no/on/off
+    // are booleans, 010 is octal, 0x10 hex, ~ null; quoted scalars are strings).
+    enum class Type : uint8_t { Str, Int, Float, Bool, Null };
+
+    Kind kind = Kind::Scalar;
+    Type type = Type::Null;
+    bool quoted = false;  // single/double quoted or block scalar
+    std::string text;     // scalar text after YAML unescaping
+    int64_t i = 0;
+    double f = 0;
+    bool b = false;
+    uint32_t line = 0, col = 0;  // 1-based
+    std::vector<YamlNode> items;                           // Seq
+    std::vector<std::pair<YamlNode, YamlNode>> entries;  // Map (keys are scalars)
+
+    bool is_scalar() const { return kind == Kind::Scalar; }
+    bool is_map() const { return kind == Kind::Map; }
+    bool is_seq() const { return kind == Kind::Seq; }
+    bool is_null() const { return kind == Kind::Scalar && type == Type::Null; }
+    bool is_str() const { return kind == Kind::Scalar && type == Type::Str; }
+    const YamlNode* get(std::string_view key) const;
+    // Flow-style text of any node, for custom attributes and messages.
+    std::string flow() const;
+};
+
+struct YamlDocument {
+    YamlNode root;
+    uint32_t line = 1;  // where the document starts
+    bool empty = false;  // an explicit document with no content
+};
+
+struct YamlLimits {
+    size_t max_nodes = 2'000'000;  // per document, after alias expansion
+    size_t max_depth = 512;
+    size_t max_bytes = 64u << 20;  // per file
+};
+
+// Parses a YAML stream. Errors (syntax, duplicate keys, limits) become
+// diagnostics located in `file`; the documents parsed before the error are
+// kept. Returns false when the stream had an error.
+bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
+                std::vector<YamlDocument>& docs, Diagnostics& diags,
+                const YamlLimits& limits = {});
+
+}  // namespace sigil

@@ -1,0 +1,396 @@
+// sigma/yaml.cpp — builds located YamlNode trees from libfyaml's event stream.
+#include "sigil/yaml.h"
+
+#include <libfyaml.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+
+namespace sigil {
+
+const YamlNode* YamlNode::get(std::string_view key) const {
+    if (kind != Kind::Map) return nullptr;
+    for (auto& e : entries)
+        if (e.first.kind == Kind::Scalar && e.first.text == key) return &e.second;
+    return nullptr;
+}
+
+std::string YamlNode::flow() const {
+    switch (kind) {
+        case Kind::Scalar:
+            if (type == Type::Str && (quoted || text.empty())) {
+                std::string r = "'";
+                for (char c : text) r += c == '\'' ? std::string("''") : std::string(1, c);
+                return r + "'";
+            }
+            return type == Type::Null && text.empty() ? "null" : text;
+        case Kind::Seq: {
+            std::string r = "[";
+            for (size_t i = 0; i < items.size(); ++i) r += (i ? ", " : "") + items[i].flow();
+            return r + "]";
+        }
+        case Kind::Map: {
+            std::string r = "{";
+            for (size_t i = 0; i < entries.size(); ++i)
+                r += (i ? ", " : "") + entries[i].first.flow() + ": " + entries[i].second.flow();
+            return r + "}";
+        }
+    }
+    return {};
+}
+
+namespace {
+
+/* YAML 1.1 resolution of plain scalars, as PyYAML's resolver does it
+ * (META-YAML-11-SCALARS): null (~, null, empty), booleans (yes/no/true/false/
+ * on/off in three casings), integers (decimal, 0o-less octal "010", hex 0x,
+ * binary 0b, with '_' separators), floats (a dot is required: "1e3" stays a
+ * string, as in PyYAML), .inf/.nan. Anything else, including dates, is a string.
+ */
+void resolve_plain(YamlNode& n) {
+    const std::string& s = n.text;
+    n.type = YamlNode::Type::Str;
+    static const char* nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (auto* x : nulls)
+        if (s == x) {
+            n.type = YamlNode::Type::Null;
+            return;
+        }
+    static const char* trues[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+    static const char* falses[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    for (auto* x : trues)
+        if (s == x) {
+            n.type = YamlNode::Type::Bool;
+            n.b = true;
+            return;
+        }
+    for (auto* x : falses)
+        if (s == x) {
+            n.type = YamlNode::Type::Bool;
+            n.b = false;
+            return;
+        }
+    size_t p = 0;
+    bool neg = false;
+    if (p < s.size() && (s[p] == '+' || s[p] == '-')) neg = s[p++] == '-';
+    std::string digits;
+    auto strip = [&](size_t from) {
+        digits.clear();
+        for (size_t k = from; k < s.size(); ++k)
+            if (s[k] != '_') digits += s[k];
+    };
+    auto set_int = [&](int base) -> bool {
+        if (digits.empty()) return false;
+        errno = 0;
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(digits.c_str(), &end, base);
+        if (*end || errno) return false;
+        if (v > (unsigned long long)INT64_MAX) return false;
+        n.type = YamlNode::Type::Int;
+        n.i = neg ? -int64_t(v) : int64_t(v);
+        return true;
+    };
+    if (p < s.size() && std::isdigit((unsigned char)s[p])) {
+        if (s.compare(p, 2, "0x") == 0) {
+            strip(p + 2);
+            if (digits.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos &&
+                set_int(16))
+                return;
+        } else if (s.compare(p, 2, "0b") == 0) {
+            strip(p + 2);
+            if (digits.find_first_not_of("01") == std::string::npos && set_int(2)) return;
+        } else if (s[p] == '0' && s.size() > p + 1 &&
+                   s.find_first_not_of("01234567_", p) == std::string::npos) {
+            strip(p + 1);
+            if (set_int(8)) return;
+        } else if (s.find_first_not_of("0123456789_", p) == std::string::npos &&
+                   (s[p] != '0' || s.size() == p + 1)) {
+            strip(p);
+            if (set_int(10)) return;
+        }
+    }
+    // floats: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?
+    {
+        size_t k = p;
+        bool int_digits = false, frac = false;
+        while (k < s.size() && (std::isdigit((unsigned char)s[k]) || s[k] == '_')) {
+            int_digits = true;
+            ++k;
+        }
+        if (k < s.size() && s[k] == '.') {
+            ++k;
+            while (k < s.size() && (std::isdigit((unsigned char)s[k]) || s[k] == '_')) {
+                frac = true;
+                ++k;
+            }
+            bool ok = int_digits || frac;
+            if (ok && k < s.size() && (s[k] == 'e' || s[k] == 'E')) {
+                ++k;
+                if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+                size_t d0 = k;
+                while (k < s.size() && std::isdigit((unsigned char)s[k])) ++k;
+                ok = k > d0;
+            }
+            if (ok && k == s.size() && (int_digits || frac)) {
+                strip(0);
+                n.type = YamlNode::Type::Float;
+                n.f = std::strtod(digits.c_str(), nullptr);
+                return;
+            }
+        }
+    }
+    std::string low = s.substr(p);
+    if (low == ".inf" || low == ".Inf" || low == ".INF") {
+        n.type = YamlNode::Type::Float;
+        n.f = neg ? -INFINITY : INFINITY;
+        return;
+    }
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") {
+        n.type = YamlNode::Type::Float;
+        n.f = NAN;
+    }
+}
+
+size_t count_nodes(const YamlNode& n) {
+    size_t c = 1;
+    for (auto& i : n.items) c += count_nodes(i);
+    for (auto& e : n.entries) c += 1 + count_nodes(e.second);
+    return c;
+}
+
+std::string token_text(fy_token* t) {
+    if (!t) return {};
+    size_t len = 0;
+    const char* p = fy_token_get_text(t, &len);
+    return p ? std::string(p, len) : std::string();
+}
+
+struct Frame {
+    YamlNode node;
+    std::string anchor;
+    bool have_key = false;
+    YamlNode key;
+};
+
+}  // namespace
+
+/* Tree building.
+ *
+ * libfyaml's event parser yields a flat stream (document start, mapping start,
+ * scalar, ..., mapping end). We keep an explicit stack of open collections, so
+ * nesting depth costs heap, not C stack, and is bounded by limits.max_depth.
+ * Anchored nodes are remembered when they close; an alias inserts a copy of
+ * the anchored node, and the running node count (including copies) is bounded
+ * by limits.max_nodes, which stops "billion laughs" alias bombs. Duplicate
+ * mapping keys are errors (META-YAML-DUPKEY: PyYAML silently keeps the last,
+ * which hides mistakes). Locations come from each event's start mark.
+ */
+bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
+                std::vector<YamlDocument>& docs, Diagnostics& diags, const YamlLimits& limits) {
+    auto error = [&](const std::string& code, const std::string& msg, uint32_t line,
+                     uint32_t col) {
+        Diagnostic d;
+        d.severity = Severity::Error;
+        d.code = code;
+        d.message = msg;
+        d.loc = SourceLoc{file, line, col};
+        diags.push_back(std::move(d));
+    };
+    if (text.size() > limits.max_bytes) {
+        error("yaml.too_large",
+              "file is larger than the " + std::to_string(limits.max_bytes >> 20) +
+                  " MiB limit for rule files",
+              0, 0);
+        return false;
+    }
+    fy_diag_cfg dcfg;
+    std::memset(&dcfg, 0, sizeof dcfg);
+    dcfg.fp = nullptr;
+    dcfg.output_fn = [](fy_diag*, void*, const char*, size_t) {};
+    dcfg.level = FYET_ERROR;
+    dcfg.module_mask = ~0u;
+    fy_diag* diag = fy_diag_create(&dcfg);
+    if (diag) fy_diag_set_collect_errors(diag, true);
+    fy_parse_cfg cfg;
+    std::memset(&cfg, 0, sizeof cfg);
+    cfg.flags = fy_parse_cfg_flags(FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_1 |
+                                   FYPCF_DISABLE_ACCELERATORS);
+    cfg.diag = diag;
+    fy_parser* fyp = fy_parser_create(&cfg);
+    if (!fyp) {
+        if (diag) fy_diag_destroy(diag);
+        error("yaml.internal", "cannot create YAML parser", 0, 0);
+        return false;
+    }
+    fy_parser_set_string(fyp, text.data(), text.size());
+
+    bool ok = true;
+    std::vector<Frame> stack;
+    std::map<std::string, YamlNode> anchors;
+    size_t nodes = 0;
+    YamlDocument cur;
+    bool in_doc = false, have_root = false;
+
+    auto fail = [&](const std::string& code, const std::string& msg, uint32_t l, uint32_t c) {
+        error(code, msg, l, c);
+        ok = false;
+    };
+    // Attach a finished node to its parent (or make it the document root).
+    auto attach = [&](YamlNode&& n, const std::string& anchor) -> bool {
+        if (!anchor.empty()) anchors[anchor] = n;
+        if (stack.empty()) {
+            cur.root = std::move(n);
+            have_root = true;
+            return true;
+        }
+        Frame& top = stack.back();
+        if (top.node.kind == YamlNode::Kind::Seq) {
+            top.node.items.push_back(std::move(n));
+        } else if (!top.have_key) {
+            if (n.kind != YamlNode::Kind::Scalar) {
+                fail("yaml.complex_key", "mapping keys must be scalars", n.line, n.col);
+                return false;
+            }
+            for (auto& e : top.node.entries)
+                if (e.first.text == n.text) {
+                    fail("yaml.duplicate_key",
+                         "duplicate key '" + n.text + "' (first at line " +
+                             std::to_string(e.first.line) + ")",
+                         n.line, n.col);
+                    return false;
+                }
+            top.key = std::move(n);
+            top.have_key = true;
+        } else {
+            top.node.entries.emplace_back(std::move(top.key), std::move(n));
+            top.have_key = false;
+        }
+        return true;
+    };
+
+    for (;;) {
+        fy_event* ev = fy_parser_parse(fyp);
+        if (!ev) break;
+        const fy_mark* m = fy_event_start_mark(ev);
+        uint32_t line = m ? uint32_t(m->line + 1) : 0, col = m ? uint32_t(m->column + 1) : 0;
+        bool stop = false;
+        switch (ev->type) {
+            case FYET_DOCUMENT_START:
+                cur = YamlDocument{};
+                cur.line = line;
+                in_doc = true;
+                have_root = false;
+                anchors.clear();
+                nodes = 0;
+                break;
+            case FYET_DOCUMENT_END:
+                if (in_doc) {
+                    cur.empty = !have_root || cur.root.is_null();
+                    docs.push_back(std::move(cur));
+                }
+                in_doc = false;
+                break;
+            case FYET_SCALAR: {
+                YamlNode n;
+                n.line = line;
+                n.col = col;
+                n.text = token_text(ev->scalar.value);
+                fy_scalar_style st = fy_scalar_token_get_style(ev->scalar.value);
+                std::string tag = ev->scalar.tag ? token_text(ev->scalar.tag) : "";
+                if (st == FYSS_PLAIN && (tag.empty() || tag == "!")) {
+                    resolve_plain(n);
+                } else {
+                    n.quoted = st != FYSS_PLAIN;
+                    n.type = YamlNode::Type::Str;
+                    if (!tag.empty() && tag != "!!str" && tag != "!") {
+                        // explicit !!int etc.: resolve as plain
+                        resolve_plain(n);
+                        n.quoted = true;
+                    }
+                }
+                if (++nodes > limits.max_nodes) {
+                    fail("yaml.too_many_nodes", "document exceeds the node limit", line, col);
+                    stop = true;
+                    break;
+                }
+                if (!attach(std::move(n), token_text(ev->scalar.anchor))) stop = true;
+                break;
+            }
+            case FYET_SEQUENCE_START:
+            case FYET_MAPPING_START: {
+                if (stack.size() >= limits.max_depth) {
+                    fail("yaml.too_deep",
+                         "nesting deeper than " + std::to_string(limits.max_depth) + " levels",
+                         line, col);
+                    stop = true;
+                    break;
+                }
+                Frame f;
+                f.node.kind = ev->type == FYET_SEQUENCE_START ? YamlNode::Kind::Seq
+                                                              : YamlNode::Kind::Map;
+                f.node.line = line;
+                f.node.col = col;
+                f.anchor = token_text(ev->type == FYET_SEQUENCE_START ? ev->sequence_start.anchor
+                                                                      : ev->mapping_start.anchor);
+                ++nodes;
+                stack.push_back(std::move(f));
+                break;
+            }
+            case FYET_SEQUENCE_END:
+            case FYET_MAPPING_END: {
+                if (stack.empty()) break;
+                Frame f = std::move(stack.back());
+                stack.pop_back();
+                if (!attach(std::move(f.node), f.anchor)) stop = true;
+                break;
+            }
+            case FYET_ALIAS: {
+                std::string name = token_text(ev->alias.anchor);
+                auto it = anchors.find(name);
+                if (it == anchors.end()) {
+                    fail("yaml.unknown_alias", "alias *" + name + " has no anchor", line, col);
+                    stop = true;
+                    break;
+                }
+                size_t c = count_nodes(it->second);
+                if (nodes + c > limits.max_nodes) {
+                    fail("yaml.alias_bomb",
+                         "alias *" + name + " expands the document beyond " +
+                             std::to_string(limits.max_nodes) + " nodes",
+                         line, col);
+                    stop = true;
+                    break;
+                }
+                nodes += c;
+                YamlNode copy = it->second;
+                copy.line = line;
+                copy.col = col;
+                if (!attach(std::move(copy), "")) stop = true;
+                break;
+            }
+            default: break;
+        }
+        fy_parser_event_free(fyp, ev);
+        if (stop) break;
+    }
+    if (ok && fy_parser_get_stream_error(fyp)) {
+        ok = false;
+        bool reported = false;
+        if (diag) {
+            void* it = nullptr;
+            while (fy_diag_error* e = fy_diag_errors_iterate(diag, &it)) {
+                error("yaml.syntax", std::string("YAML syntax error: ") + (e->msg ? e->msg : "?"),
+                      uint32_t(e->line + 1), uint32_t(e->column + 1));
+                reported = true;
+                break;
+            }
+        }
+        if (!reported) error("yaml.syntax", "YAML syntax error", 0, 0);
+    }
+    fy_parser_destroy(fyp);
+    if (diag) fy_diag_destroy(diag);
+    return ok;
+}
+
+}  // namespace sigil
