@@ -48,6 +48,29 @@ public:
     std::vector<std::string> option_names() const override { return {"index"}; }
 
 protected:
+    /* ES|QL string literals escape `\` and `"`; inside a LIKE pattern the
+     * backslash is also the pattern escape, so a literal backslash is `\\`
+     * in the source text and a literal `*` / `?` is `\*` / `\?`. */
+    bool value(const Pattern& pat, std::string& out, ConvertError&) const override {
+        bool wild = has_wildcards(pat);
+        std::string v;
+        for (auto& part : pat) {
+            if (part.kind == PatternPart::Any) {
+                v += '*';
+            } else if (part.kind == PatternPart::One) {
+                v += '?';
+            } else {
+                for (char c : part.text) {
+                    if (c == '\\') v += wild ? "\\\\\\\\" : "\\\\";
+                    else if (wild && (c == '*' || c == '?')) { v += "\\\\"; v += c; }
+                    else if (c == '"') v += "\\\"";
+                    else v += c;
+                }
+            }
+        }
+        out = "\"" + v + "\"";
+        return true;
+    }
     bool render_regex(const Pred& p, bool negated, std::string& out,
                       ConvertError& err) const override {
         std::string re;

@@ -12,6 +12,7 @@ public:
         d.or_token = "OR";
         d.not_token = "-";
         d.not_separator = "";
+        d.parenthesize = true;
         d.str_quote = "\"";
         d.escape_char = "\\";
         d.add_escaped = "\\";

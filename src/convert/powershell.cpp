@@ -31,6 +31,7 @@ public:
         d.or_token = "-or";
         d.not_token = "-not";
         d.parenthesize = true;
+        d.not_operand = "({expr})";
         d.query_expression = "{query}";
     }
     std::string name() const override { return "powershell"; }

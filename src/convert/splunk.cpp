@@ -65,6 +65,7 @@ public:
     SplunkTarget() {
         d.and_token = "";  // implicit AND
         d.or_token = "OR";
+        d.or_binds_tighter = true;
         d.not_token = "NOT";
         d.str_quote = "\"";
         d.escape_char = "\\";

@@ -44,7 +44,8 @@ private:
         d.field_quote = "\"";
         d.field_plain_pattern = "";  // always quote
         d.str_quote = "'";
-        d.num_eq_expression = "{field} = {value}";
+        // numbers match numeric values and their decimal text (docs/ir.md)
+        d.num_eq_expression = pg_ ? "{field} = '{value}'" : "{field} IN ({value}, '{value}')";
         d.bool_true = "'true'";
         d.bool_false = "'false'";
         if (pg_) {
@@ -55,7 +56,9 @@ private:
         } else {
             d.re_expression = "{field} REGEXP {regex}";
         }
-        d.compare_expression = "{field} {op} {value}";
+        d.compare_expression =
+            pg_ ? "CASE WHEN {field} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$' THEN {field}::numeric END {op} {value}"
+                : "((typeof({field}) IN ('integer', 'real') OR trim({field}) GLOB '[0-9]*') AND CAST({field} AS REAL) {op} {value})";
         d.null_expression = "{field} IS NULL";
         d.exists_expression = "{field} IS NOT NULL";
         d.not_exists_expression = "{field} IS NULL";

@@ -114,6 +114,7 @@ struct TextDialect {
     std::string not_operand;
     std::string group_expression = "({expr})";
     bool parenthesize = false;  // group every non-leaf child
+    bool or_binds_tighter = false;  // Splunk: NOT > OR > AND
 
     // Field names: characters escaped with field_escape, and a quote put
     // around names that do not fully match field_plain_pattern (RE2).

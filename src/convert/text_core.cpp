@@ -217,7 +217,113 @@ const char* lucene_shorthand(char c, bool in_class) {
 bool lucene_special(char c) { return std::strchr("@&<>~#\"", c) != nullptr && c; }
 }  // namespace
 
+namespace {
+// Splits a regex at its top-level `|` (outside groups and classes).
+std::vector<std::string> split_alternatives(const std::string& re) {
+    std::vector<std::string> out(1);
+    int depth = 0;
+    bool cls = false;
+    for (size_t i = 0; i < re.size(); ++i) {
+        char c = re[i];
+        if (c == '\\' && i + 1 < re.size()) {
+            out.back() += re.substr(i, 2);
+            ++i;
+            continue;
+        }
+        if (cls) {
+            if (c == ']') cls = false;
+        } else if (c == '[') {
+            cls = true;
+        } else if (c == '(') {
+            ++depth;
+        } else if (c == ')') {
+            --depth;
+        } else if (c == '|' && depth == 0) {
+            out.emplace_back();
+            continue;
+        }
+        out.back() += c;
+    }
+    return out;
+}
+
+bool has_anchor(const std::string& re) {
+    bool cls = false;
+    for (size_t i = 0; i < re.size(); ++i) {
+        if (re[i] == '\\') {
+            ++i;
+        } else if (cls) {
+            cls = re[i] != ']';
+        } else if (re[i] == '[') {
+            cls = true;
+        } else if (re[i] == '^' || re[i] == '$') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Anchors inside alternatives: `(^a|b)rest` is `^a rest` or `b rest`, so a
+ * leading group whose alternatives carry anchors is distributed over the
+ * rest of the pattern, and top-level alternatives become separate
+ * whole-term patterns, each with its own `.*` padding. */
+void distribute(const std::string& re, std::vector<std::string>& out, int depth) {
+    for (auto& alt : split_alternatives(re)) {
+        if (depth < 4 && alt.size() > 1 && alt[0] == '(' &&
+            (alt[1] != '?' || (alt.size() > 2 && alt[2] == ':'))) {
+            int d = 0;
+            size_t close = std::string::npos;
+            bool cls = false;
+            for (size_t i = 0; i < alt.size(); ++i) {
+                char c = alt[i];
+                if (c == '\\') { ++i; continue; }
+                if (cls) { cls = c != ']'; continue; }
+                if (c == '[') cls = true;
+                else if (c == '(') ++d;
+                else if (c == ')' && --d == 0) { close = i; break; }
+            }
+            if (close != std::string::npos) {
+                std::string inner = alt.substr(alt[1] == '?' ? 3 : 1, close - (alt[1] == '?' ? 3 : 1));
+                std::string rest = alt.substr(close + 1);
+                bool quantified = !rest.empty() && std::strchr("*+?{", rest[0]);
+                if (!quantified && has_anchor(inner)) {
+                    for (auto& sub : split_alternatives(inner)) distribute(sub + rest, out, depth + 1);
+                    continue;
+                }
+            }
+        }
+        out.push_back(alt);
+    }
+}
+}  // namespace
+
+static bool regex_to_lucene_one(const std::string& re_in, uint8_t flags, std::string& out,
+                                std::string& err);
+
 bool regex_to_lucene(const std::string& re_in, uint8_t flags, std::string& out, std::string& err) {
+    std::string re = re_in;
+    // leading inline flags apply to every alternative
+    std::string prefix;
+    while (re.size() >= 4 && re[0] == '(' && re[1] == '?' && re.find(')') != std::string::npos &&
+           re.find_first_not_of("ims", 2) == re.find(')')) {
+        prefix += re.substr(0, re.find(')') + 1);
+        re = re.substr(re.find(')') + 1);
+    }
+    if (!has_anchor(re)) return regex_to_lucene_one(re_in, flags, out, err);
+    std::vector<std::string> alts;
+    distribute(re, alts, 0);
+    if (alts.size() == 1) return regex_to_lucene_one(prefix + alts[0], flags, out, err);
+    out.clear();
+    for (size_t i = 0; i < alts.size(); ++i) {
+        std::string one;
+        if (!regex_to_lucene_one(prefix + alts[i], flags, one, err)) return false;
+        out += (i ? "|(" : "(") + one + ")";
+    }
+    return true;
+}
+
+static bool regex_to_lucene_one(const std::string& re_in, uint8_t flags, std::string& out,
+                                std::string& err) {
     std::string re = re_in;
     bool ci = flags & ReIgnoreCase;
     // leading inline flags (?i) (?s) (?m) ...
@@ -324,9 +430,11 @@ bool regex_to_lucene(const std::string& re_in, uint8_t flags, std::string& out, 
                         j += 2;
                         cls += '\\';
                         cls += char(v);
-                    } else {
+                    } else if (n == ']' || n == '\\' || n == '-' || n == '^' || n == '[') {
                         cls += '\\';
                         cls += n;
+                    } else {
+                        cls += n;  // escaped punctuation is literal in a Lucene class
                     }
                     j += 2;
                     continue;
@@ -956,7 +1064,7 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
         }
         case ExprKind::And:
         case ExprKind::Or: {
-            int prec = e->kind == ExprKind::And ? 2 : 1;
+            int prec = (e->kind == ExprKind::And) != d.or_binds_tighter ? 2 : 1;
             std::string s;
             if (e->kind == ExprKind::Or && render_in_list(e, c, s)) {
                 out = (d.parenthesize && parent_prec > 0) ? group(s) : s;
