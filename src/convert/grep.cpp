@@ -94,7 +94,22 @@ private:
             return false;
         }
         auto cs = [&](const std::string& x) { return p.cased ? "(?-i:" + x + ")" : x; };
-        bool plain = plain_ || p.is_keyword();
+        bool plain = plain_;
+        if (p.is_keyword() && !plain_) {
+            // a keyword searches values only: text after a `:` (optionally
+            // inside the opening quote) that never crosses a closing quote
+            if (p.op == Op::Regex) {
+                err = unsupported("grep", "keyword regular expressions over JSON lines");
+                return false;
+            }
+            Pattern pat = pattern_of(p);
+            std::string lit;
+            for (auto& part : pat)
+                if (part.kind == PatternPart::Lit) lit = part.text;
+            if (p.op != Op::Glob) pat = Pattern{{PatternPart::Lit, lit}};
+            out = "(?=.*:\"?(?:[^\"\\\\]|\\\\.)*?" + cs(value_regex(pat, true)) + ")";
+            return true;
+        }
         std::string key = "\"" + regex_escape(json_inner(p.field)) + "\":";
         switch (p.op) {
             case Op::Eq:

@@ -40,12 +40,14 @@ private:
         d.and_token = "AND";
         d.or_token = "OR";
         d.not_token = "NOT";
+        d.chunk_operands = 100;
         d.not_operand = pg_ ? "coalesce({expr}, false)" : "coalesce({expr}, 0)";
         d.field_quote = "\"";
         d.field_plain_pattern = "";  // always quote
         d.str_quote = "'";
         // numbers match numeric values and their decimal text (docs/ir.md)
         d.num_eq_expression = pg_ ? "{field} = '{value}'" : "{field} IN ({value}, '{value}')";
+        d.bool_eq_expression = "lower({field}) = {value}";
         d.bool_true = "'true'";
         d.bool_false = "'false'";
         if (pg_) {

@@ -115,6 +115,9 @@ struct TextDialect {
     std::string group_expression = "({expr})";
     bool parenthesize = false;  // group every non-leaf child
     bool or_binds_tighter = false;  // Splunk: NOT > OR > AND
+    // Long AND/OR chains are grouped in chunks of this many operands so parsers
+    // with an expression depth limit (SQLite: 1000) accept them; 0 = never.
+    size_t chunk_operands = 0;
 
     // Field names: characters escaped with field_escape, and a quote put
     // around names that do not fully match field_plain_pattern (RE2).
@@ -154,6 +157,7 @@ struct TextDialect {
 
     // Numbers and booleans.
     std::string num_eq_expression = "{field}={value}";
+    std::string bool_eq_expression;  // default: num_eq_expression
     std::string bool_true = "true", bool_false = "false";
     bool bool_supported = true;
     bool quote_numbers = false;

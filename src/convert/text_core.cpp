@@ -879,7 +879,8 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
                         err = unsupported(name(), "boolean values");
                         return false;
                     }
-                    out = fill(d.num_eq_expression,
+                    out = fill(d.bool_eq_expression.empty() ? d.num_eq_expression
+                                                            : d.bool_eq_expression,
                                {{"field", f}, {"value", p.value.b ? d.bool_true : d.bool_false}});
                     return true;
                 case ValueKind::Null:
@@ -1068,6 +1069,27 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
             std::string s;
             if (e->kind == ExprKind::Or && render_in_list(e, c, s)) {
                 out = (d.parenthesize && parent_prec > 0) ? group(s) : s;
+                return true;
+            }
+            if (d.chunk_operands && e->kids.size() > d.chunk_operands) {
+                std::vector<ExprPtr> groups;
+                for (size_t i = 0; i < e->kids.size(); i += d.chunk_operands) {
+                    std::vector<ExprPtr> part(
+                        e->kids.begin() + i,
+                        e->kids.begin() + std::min(e->kids.size(), i + d.chunk_operands));
+                    groups.push_back(e->kind == ExprKind::And ? Expr::make_and(std::move(part))
+                                                              : Expr::make_or(std::move(part)));
+                }
+                // the chunks render as groups: one level deeper than the operator
+                std::string s2;
+                const std::string& t2 = e->kind == ExprKind::And ? d.and_token : d.or_token;
+                for (size_t i = 0; i < groups.size(); ++i) {
+                    std::string k;
+                    if (!render(groups[i], c, k, err, 3)) return false;
+                    if (i) s2 += tok(t2);
+                    s2 += k;
+                }
+                out = parent_prec > 0 ? group(s2) : s2;
                 return true;
             }
             const std::string& t = e->kind == ExprKind::And ? d.and_token : d.or_token;

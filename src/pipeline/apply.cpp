@@ -10,6 +10,8 @@
 #include "pipeline/pipeline_internal.h"
 
 namespace sigil {
+using pipeline_detail::jstr;
+using pipeline_detail::jbool;
 
 using pipeline_detail::is_rule_transformation;
 using nlohmann::json;
@@ -123,10 +125,10 @@ struct Run {
     }
 
     bool state_cond(const json& def) {
-        std::string key = def.value("key", "");
-        if (!pr.state.contains(key)) return def.value("op", "eq") == "ne";
+        std::string key = jstr(def, "key", "");
+        if (!pr.state.contains(key)) return jstr(def, "op", "eq") == "ne";
         return compare_json(pr.state[key], def.contains("val") ? def["val"] : json(nullptr),
-                            def.value("op", "eq"));
+                            jstr(def, "op", "eq"));
     }
 
     json rule_attr(const std::string& a) {
@@ -164,13 +166,13 @@ struct Run {
             return true;
         }
         if (t == "contains_field") {
-            std::string f = def.value("field", "");
+            std::string f = jstr(def, "field", "");
             for (auto* p : preds())
                 if (p->field == f) return true;
             return false;
         }
         if (t == "contains_detection_item") {
-            std::string f = def.value("field", "");
+            std::string f = jstr(def, "field", "");
             Value want = json_value(def.contains("value") ? def["value"] : json(nullptr));
             for (auto* p : preds())
                 if (p->field == f && (p->value == want ||
@@ -179,12 +181,12 @@ struct Run {
             return false;
         }
         if (t == "processing_item_applied")
-            return pr.applied_items.count(def.value("processing_item_id", ""));
+            return pr.applied_items.count(jstr(def, "processing_item_id", ""));
         if (t == "processing_state") return state_cond(def);
         if (t == "is_sigma_rule") return r.kind == RuleKind::Detection;
         if (t == "is_sigma_correlation_rule") return r.kind == RuleKind::Correlation;
         if (t == "tag") {
-            std::string want = def.value("tag", "");
+            std::string want = jstr(def, "tag", "");
             for (auto& tg : r.tags)
                 if (tg.size() == want.size() &&
                     std::equal(tg.begin(), tg.end(), want.begin(), [](char a, char b) {
@@ -194,8 +196,8 @@ struct Run {
             return false;
         }
         if (t == "rule_attribute") {
-            std::string a = def.value("attribute", "");
-            std::string op = def.value("op", "eq");
+            std::string a = jstr(def, "attribute", "");
+            std::string op = jstr(def, "op", "eq");
             json have = rule_attr(a);
             json want = def.contains("value") ? def["value"] : json(nullptr);
             if (op == "in" || op == "not_in") {
@@ -228,7 +230,7 @@ struct Run {
         if (t == "match_string") {
             if (is_string_op(p) && cs.regexes[i])
                 r = RE2::PartialMatch(pred_to_sigma_string(p), *cs.regexes[i]);
-            if (def.value("negate", false)) r = !r;
+            if (jbool(def, "negate", false)) r = !r;
         } else if (t == "match_value") {
             Value want = json_value(def.contains("value") ? def["value"] : json(nullptr));
             r = p.value == want;
@@ -239,7 +241,7 @@ struct Run {
             r = p.op == Op::Eq && p.value.kind == ValueKind::Null;
         } else if (t == "processing_item_applied") {
             auto it = pred_ids.find(&p);
-            r = it != pred_ids.end() && it->second.count(def.value("processing_item_id", ""));
+            r = it != pred_ids.end() && it->second.count(jstr(def, "processing_item_id", ""));
         } else if (t == "processing_state") {
             r = state_cond(def);
         }
@@ -262,7 +264,7 @@ struct Run {
         }
         if (t == "processing_item_applied") {
             auto it = pred_ids.find(&p);
-            return it != pred_ids.end() && it->second.count(def.value("processing_item_id", ""));
+            return it != pred_ids.end() && it->second.count(jstr(def, "processing_item_id", ""));
         }
         if (t == "processing_state") return state_cond(def);
         return false;
@@ -463,7 +465,7 @@ struct Run {
             return nullptr;
         }
         if (t == "detection_item_failure") {
-            fail(it, "pipeline.detection_item_failure", it.params.value("message", "detection item failure"));
+            fail(it, "pipeline.detection_item_failure", jstr(it.params, "message", "detection item failure"));
             return e;
         }
         if (t == "replace_string") {
@@ -484,13 +486,13 @@ struct Run {
                         continue;
                     }
                 }
-                if (!it.params.value("interpret_special", false) &&
+                if (!jbool(it.params, "interpret_special", false) &&
                     (repl[i] == '*' || repl[i] == '?'))
                     r2 += "\\\\";
                 r2 += repl[i];
             }
             std::string out;
-            if (it.params.value("skip_special", false)) {
+            if (jbool(it.params, "skip_special", false)) {
                 // apply to literal runs only
                 std::string run;
                 auto flush = [&] {
@@ -617,7 +619,7 @@ struct Run {
         }
         if (t == "case") {
             if (!is_string_op(p)) return e;
-            std::string m = it.params.value("method", "lower");
+            std::string m = jstr(it.params, "method", "lower");
             Pred q = p;
             std::string& s = q.value.s;
             if (m == "lower") {
@@ -645,7 +647,7 @@ struct Run {
         if (t == "set_value") {
             if (p.is_keyword()) return e;
             json v = it.params["value"];
-            std::string force = it.params.value("force_type", "");
+            std::string force = jstr(it.params, "force_type", "");
             if (force == "str" && !v.is_string()) v = v.is_string() ? v : json(v.dump());
             if (force == "num" && v.is_string()) {
                 try {
@@ -660,7 +662,7 @@ struct Run {
             return mark(e, Expr::make_pred(std::move(q)), it);
         }
         if (t == "convert_type") {
-            std::string tt = it.params.value("target_type", "str");
+            std::string tt = jstr(it.params, "target_type", "str");
             Pred q = p;
             if (tt == "str" && p.op == Op::Eq && p.value.is_number()) {
                 q.value = Value::string(p.value.text());
@@ -729,9 +731,9 @@ struct Run {
                     else
                         nf.push_back(f0);
                 } else if (it.type == "field_name_prefix") {
-                    nf.push_back(it.params.value("prefix", "") + f0);
+                    nf.push_back(jstr(it.params, "prefix", "") + f0);
                 } else {
-                    nf.push_back(f0 + it.params.value("suffix", ""));
+                    nf.push_back(f0 + jstr(it.params, "suffix", ""));
                 }
             }
             pr.rule.fields = nf;
@@ -744,7 +746,7 @@ struct Run {
         const std::string& t = it.type;
         Rule& r = pr.rule;
         if (t == "add_condition") {
-            bool tmpl = it.params.value("template", false);
+            bool tmpl = jbool(it.params, "template", false);
             auto subst = [&](std::string s) {
                 if (!tmpl) return s;
                 for (auto [k, v] : {std::pair<std::string, std::string>{"$category", r.logsource.category},
@@ -770,9 +772,9 @@ struct Run {
                 parts.push_back(Expr::make_or(std::move(alts)));
             }
             ExprPtr add = Expr::make_and(std::move(parts));
-            if (it.params.value("negated", false)) add = Expr::make_not(add);
+            if (jbool(it.params, "negated", false)) add = Expr::make_not(add);
             for (auto& c : r.conditions) c = Expr::make_and({add, c});
-            std::string name = it.params.value("name", "");
+            std::string name = jstr(it.params, "name", "");
             r.detections.push_back({name.empty() ? "_pipeline_condition" : name, add});
             preds_valid = false;
         } else if (t == "change_logsource") {
@@ -785,9 +787,9 @@ struct Run {
             r.logsource.product = get("product");
             r.logsource.service = get("service");
         } else if (t == "set_state") {
-            pr.state[it.params.value("key", "")] = it.params["val"];
+            pr.state[jstr(it.params, "key", "")] = it.params["val"];
         } else if (t == "rule_failure") {
-            fail(it, "pipeline.rule_failure", it.params.value("message", "rule failure"));
+            fail(it, "pipeline.rule_failure", jstr(it.params, "message", "rule failure"));
         } else if (t == "add_field" || t == "remove_field") {
             std::vector<std::string> fs;
             const json& f = it.params["field"];
@@ -808,7 +810,7 @@ struct Run {
                 for (auto& x : it.params["fields"])
                     if (x.is_string()) r.fields.push_back(x);
         } else if (t == "set_custom_attribute") {
-            std::string a = it.params.value("attribute", "");
+            std::string a = jstr(it.params, "attribute", "");
             std::string v = it.params["value"].is_string() ? it.params["value"].get<std::string>()
                                                             : it.params["value"].dump();
             bool done = false;

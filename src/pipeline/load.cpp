@@ -266,13 +266,13 @@ struct Loader {
                 continue;
             }
             if (t == "match_string") {
-                std::string pat = def.value("pattern", "");
+                std::string pat = jstr(def, "pattern", "");
                 auto r = std::make_shared<re2::RE2>("^(?:" + pat + ")", RE2::Quiet);
                 if (!r->ok()) error("pipeline.condition.regex", "bad pattern '" + pat + "'", line);
                 re = r;
             }
             if (t == "include_fields" || t == "exclude_fields") {
-                bool re_mode = def.value("mode", "plain") == "re";
+                bool re_mode = jstr(def, "mode", "plain") == "re";
                 std::string alt;
                 if (def.contains("fields") && def["fields"].is_array())
                     for (auto& f : def["fields"])
@@ -328,7 +328,7 @@ struct Loader {
                     error("pipeline.condition.unused",
                           "condition '" + n + "' is not used in " + prefix + "_cond_expr", line);
         } else {
-            std::string op = item.value(prefix + "_cond_op", "and");
+            std::string op = jstr(item, prefix + "_cond_op", "and");
             if (op != "and" && op != "or") {
                 error("pipeline.condition.op", prefix + "_cond_op must be and|or", line);
                 return;
@@ -338,7 +338,7 @@ struct Loader {
                 if (k) cs.program.push_back(op == "and" ? -1 : -2);
             }
         }
-        if (item.value(prefix + "_cond_not", false)) cs.program.push_back(-3);
+        if (jbool(item, prefix + "_cond_not", false)) cs.program.push_back(-3);
     }
 
     bool item(const nlohmann::json& j, uint32_t line, const std::string& section, PipelineItem& it) {
@@ -468,12 +468,17 @@ struct Loader {
                     error("pipeline.item.param", "add_condition conditions must be a map", line);
             } else if (it.type == "replace_string") {
                 if (need("regex") && need("replacement")) {
-                    auto r = std::make_shared<re2::RE2>(it.params["regex"].get<std::string>(),
-                                                        RE2::Quiet);
+                    auto r = std::make_shared<re2::RE2>(jstr(it.params, "regex", ""), RE2::Quiet);
                     if (!r->ok())
                         error("pipeline.item.regex", "bad regex in replace_string", line);
                     c->regex = r;
                 }
+            } else if (it.type == "set_field") {
+                need("fields");
+            } else if (it.type == "add_field" || it.type == "remove_field") {
+                need("field");
+            } else if (it.type == "set_custom_attribute") {
+                if (need("attribute")) need("value");
             } else if (it.type == "set_state") {
                 need("key");
                 if (!it.params.contains("val")) {
@@ -490,7 +495,7 @@ struct Loader {
                         error("pipeline.item.param", "convert_type target_type must be str|num", line);
                 }
             } else if (it.type == "case") {
-                std::string m = it.params.value("method", "lower");
+                std::string m = jstr(it.params, "method", "lower");
                 if (m != "lower" && m != "upper" && m != "snake_case")
                     error("pipeline.item.param", "case method must be lower|upper|snake_case", line);
             } else if (it.type == "query_expression_placeholders") {
@@ -509,7 +514,7 @@ struct Loader {
                 error("pipeline.item.param", "include and exclude exclude each other", line);
         } else if (section == "postprocessing") {
             if (it.type == "replace" && need("pattern") && need("replacement")) {
-                auto r = std::make_shared<re2::RE2>(it.params["pattern"].get<std::string>(), RE2::Quiet);
+                auto r = std::make_shared<re2::RE2>(jstr(it.params, "pattern", ""), RE2::Quiet);
                 if (!r->ok()) error("pipeline.item.regex", "bad pattern in replace", line);
                 c->regex = r;
             }

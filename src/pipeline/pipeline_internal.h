@@ -19,6 +19,25 @@ namespace sigil::pipeline_detail {
 nlohmann::json yaml_to_json(struct fy_node* n);
 uint32_t node_line(struct fy_node* n);
 
+// Parameter getters that never throw: a value of another type is read as
+// its JSON text (strings) or its truthiness (bools).
+inline std::string jstr(const nlohmann::json& j, const std::string& k, const std::string& d) {
+    if (!j.is_object()) return d;
+    auto it = j.find(k);
+    if (it == j.end() || it->is_null()) return d;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>() ? "true" : "false";  // YAML 1.1 yes/no/on/off
+    return it->dump();
+}
+inline bool jbool(const nlohmann::json& j, const std::string& k, bool d) {
+    if (!j.is_object()) return d;
+    auto it = j.find(k);
+    if (it == j.end() || it->is_null()) return d;
+    if (it->is_boolean()) return it->get<bool>();
+    if (it->is_string()) return *it == "true" || *it == "yes";
+    return d;
+}
+
 bool is_rule_transformation(std::string_view type);
 bool is_pred_transformation(std::string_view type);
 bool is_postprocessing(std::string_view type);

@@ -5,6 +5,8 @@
 #include "pipeline/pipeline_internal.h"
 
 namespace sigil {
+using pipeline_detail::jstr;
+using pipeline_detail::jbool;
 
 namespace {
 
@@ -88,7 +90,7 @@ bool rule_ok(const PipelineItem& it, const ProcessedRule& pr) {
     for (int op : it.rule_conditions.program) {
         if (op >= 0) {
             const auto& def = it.rule_conditions.conditions[size_t(op)].second;
-            std::string t = def.value("type", "");
+            std::string t = jstr(def, "type", "");
             bool v = false;
             if (t == "logsource") {
                 v = true;
@@ -99,9 +101,9 @@ bool rule_ok(const PipelineItem& it, const ProcessedRule& pr) {
                     if (def.contains(k) && def[k].is_string() && def[k].get<std::string>() != *have)
                         v = false;
             } else if (t == "tag") {
-                for (auto& tg : pr.rule.tags) v |= tg == def.value("tag", "");
+                for (auto& tg : pr.rule.tags) v |= tg == jstr(def, "tag", "");
             } else if (t == "processing_item_applied") {
-                v = pr.applied_items.count(def.value("processing_item_id", ""));
+                v = pr.applied_items.count(jstr(def, "processing_item_id", ""));
             } else if (t == "is_sigma_rule") {
                 v = pr.rule.kind == RuleKind::Detection;
             }
@@ -168,9 +170,9 @@ bool finalize_queries(const std::vector<std::string>& queries, const PipelineCha
                 std::string sep = prm.contains("separator") && prm["separator"].is_string()
                                       ? prm["separator"].get<std::string>()
                                       : "\n";
-                std::string s = prm.value("prefix", "");
+                std::string s = jstr(prm, "prefix", "");
                 for (size_t i = 0; i < cur.size(); ++i) s += (i ? sep : "") + cur[i];
-                s += prm.value("suffix", "");
+                s += jstr(prm, "suffix", "");
                 cur = {s};
             } else if (it.type == "json") {
                 nlohmann::json a = nlohmann::json::array();
