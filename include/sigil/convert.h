@@ -34,7 +34,7 @@ struct RuleConversion {
 class Target;  // one back-end (src/convert/)
 
 class Converter {
-public:
+  public:
     // Returns null and appends diagnostics on an unknown target, format,
     // option or a pipeline that does not load.
     static std::unique_ptr<Converter> create(const ConvertOptions& opts, Diagnostics& diags);
@@ -46,7 +46,7 @@ public:
 
     const std::string& format() const { return format_; }
 
-private:
+  private:
     Converter() = default;
     std::unique_ptr<Target> target_;
     PipelineChain chain_;

@@ -6,12 +6,11 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sigil/ir.h"
 
@@ -75,7 +74,8 @@ PipelinePtr resolve_pipeline(const std::string& name_or_path, Diagnostics& diags
 struct PipelineChain {
     std::vector<PipelinePtr> pipelines;  // in application order
     nlohmann::json vars = nlohmann::json::object();
-    static PipelineChain merge(std::vector<PipelinePtr> user, const std::vector<PipelinePtr>& backend = {});
+    static PipelineChain merge(std::vector<PipelinePtr> user,
+                               const std::vector<PipelinePtr>& backend = {});
     bool empty() const { return pipelines.empty(); }
 };
 

@@ -2,12 +2,13 @@
 // [-O key=value]... [--skip-unsupported] [-o FILE] PATHS...`: load Sigma rules,
 // run pipelines, convert, print queries on stdout (or FILE) and a summary with
 // every failure on stderr.
+#include "sigil/convert.h"
+
 #include <cstdio>
 #include <fstream>
 #include <map>
 
 #include "cli/commands.h"
-#include "sigil/convert.h"
 #include "sigil/sigma.h"
 
 namespace sigil::cli {
@@ -74,7 +75,8 @@ int run_convert(const ConvertCliOptions& o) {
         RuleConversion rc = conv->convert(r);
         if (rc.skipped) {
             ++skipped;
-            skip_reasons[r.kind == RuleKind::Correlation ? "correlation rule" : "filter document"]++;
+            skip_reasons[r.kind == RuleKind::Correlation ? "correlation rule"
+                                                         : "filter document"]++;
         } else if (!rc.errors.empty()) {
             bool unsupported = true;
             for (auto& e : rc.errors) unsupported &= e.code.rfind("convert.unsupported", 0) == 0;
@@ -125,9 +127,11 @@ void register_convert(CLI::App& app, int& rc) {
         "Exit status: 0 all converted, 1 some rules failed, 2 usage error.");
     sub->add_option("-t,--target", o->target, "Target query language (see --list)");
     sub->add_option("-p,--pipeline", o->pipelines,
-                    "Processing pipeline: a built-in name or a pySigma YAML file (repeatable)");
+                    "Processing pipeline: a built-in name or a pySigma YAML file (repeatable)")
+        ->allow_extra_args(false);
     sub->add_option("-f,--format", o->format, "Output format of the target (see --list)");
-    sub->add_option("-O,--option", o->options, "Target option key=value (table, index, dialect...)");
+    sub->add_option("-O,--option", o->options, "Target option key=value (table, index, dialect...)")
+        ->allow_extra_args(false);
     sub->add_flag("-s,--skip-unsupported", o->skip_unsupported,
                   "Count rules the target cannot express as skipped instead of failed");
     sub->add_flag("--without-pipeline", o->without_pipeline,

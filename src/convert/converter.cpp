@@ -23,8 +23,9 @@ std::unique_ptr<Target> make_esql_target();
 std::unique_ptr<Target> make_kql_target();
 
 std::vector<std::string> convert_targets() {
-    return {"splunk", "kibana", "es-qs", "esdsl",  "watcher",  "graylog", "logpoint", "powershell",
-            "grep",   "sql",    "sqlite", "postgres", "eql", "esql",    "kql",      "lucene"};
+    return {"splunk",   "kibana",     "es-qs", "esdsl", "watcher", "graylog",
+            "logpoint", "powershell", "grep",  "sql",   "sqlite",  "postgres",
+            "eql",      "esql",       "kql",   "lucene"};
 }
 
 std::unique_ptr<Target> make_target(const std::string& n) {

@@ -7,7 +7,7 @@ namespace sigil {
 namespace {
 
 class EqlTarget : public TextTarget {
-public:
+  public:
     EqlTarget() {
         d.and_token = "and";
         d.or_token = "or";
@@ -43,7 +43,7 @@ public:
     std::string name() const override { return "eql"; }
     std::vector<std::string> default_pipelines() const override { return {"ecs-windows"}; }
 
-protected:
+  protected:
     // EQL regex strings are ordinary strings: escape `\` and `"`.
     bool render_regex(const Pred& p, bool negated, std::string& out,
                       ConvertError& err) const override {
@@ -56,13 +56,16 @@ protected:
             q += c;
         }
         q += '"';
-        out = fill(ci ? d.re_ci_expression : d.re_expression, {{"field", field(p.field)}, {"regex", q}});
+        out = fill(ci ? d.re_ci_expression : d.re_expression,
+                   {{"field", field(p.field)}, {"regex", q}});
         return true;
     }
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_eql_target() { return std::make_unique<EqlTarget>(); }
+std::unique_ptr<Target> make_eql_target() {
+    return std::make_unique<EqlTarget>();
+}
 
 }  // namespace sigil

@@ -11,12 +11,12 @@
 namespace sigil {
 
 class EsQueryStringTarget : public TextTarget {
-public:
+  public:
     // legacy = sigmac style (quotes + .keyword); otherwise pySigma lucene style.
     EsQueryStringTarget(std::string name, bool legacy, std::string list_sep);
     std::string name() const override { return name_; }
 
-protected:
+  protected:
     std::string name_;
 };
 

@@ -108,12 +108,14 @@ std::string py_json(const nlohmann::ordered_json& j, int indent) {
 
 namespace {
 class EsQsTarget : public EsQueryStringTarget {
-public:
+  public:
     EsQsTarget() : EsQueryStringTarget("es-qs", true, " OR ") {}
     std::vector<std::string> default_pipelines() const override { return {"winlogbeat"}; }
 };
 }  // namespace
 
-std::unique_ptr<Target> make_es_qs_target() { return std::make_unique<EsQsTarget>(); }
+std::unique_ptr<Target> make_es_qs_target() {
+    return std::make_unique<EsQsTarget>();
+}
 
 }  // namespace sigil

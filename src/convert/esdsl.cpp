@@ -17,7 +17,7 @@ using J = nlohmann::ordered_json;
  * use a term query, which an `ip` field matches by range.
  */
 class EsDslTarget : public Target {
-public:
+  public:
     std::string name() const override { return "esdsl"; }
     std::vector<std::string> formats() const override { return {"default", "json"}; }
     std::vector<std::string> default_pipelines() const override { return {"ecs-windows"}; }
@@ -38,7 +38,7 @@ public:
         return o;
     }
 
-private:
+  private:
     static J ci(J v, bool cased) {
         J o;
         o["value"] = std::move(v);
@@ -99,10 +99,18 @@ private:
         switch (p.op) {
             case Op::Eq:
                 switch (p.value.kind) {
-                    case ValueKind::Null: out = must_not(exists(f)); return true;
-                    case ValueKind::Bool: out = J{{"term", {{f, ci(p.value.b, true)}}}}; return true;
-                    case ValueKind::Int: out = J{{"term", {{f, ci(p.value.i, true)}}}}; return true;
-                    case ValueKind::Float: out = J{{"term", {{f, ci(p.value.f, true)}}}}; return true;
+                    case ValueKind::Null:
+                        out = must_not(exists(f));
+                        return true;
+                    case ValueKind::Bool:
+                        out = J{{"term", {{f, ci(p.value.b, true)}}}};
+                        return true;
+                    case ValueKind::Int:
+                        out = J{{"term", {{f, ci(p.value.i, true)}}}};
+                        return true;
+                    case ValueKind::Float:
+                        out = J{{"term", {{f, ci(p.value.f, true)}}}};
+                        return true;
                     case ValueKind::String:
                         out = J{{"term", {{f, ci(p.value.s, p.cased)}}}};
                         return true;
@@ -136,20 +144,27 @@ private:
                 out = J{{"regexp", {{f, r}}}};
                 return true;
             }
-            case Op::Cidr: out = J{{"term", {{f, p.value.s}}}}; return true;
+            case Op::Cidr:
+                out = J{{"term", {{f, p.value.s}}}};
+                return true;
             case Op::Exists:
-                out = (p.value.kind != ValueKind::Bool || p.value.b) ? exists(f) : must_not(exists(f));
+                out = (p.value.kind != ValueKind::Bool || p.value.b) ? exists(f)
+                                                                     : must_not(exists(f));
                 return true;
             case Op::Lt:
             case Op::Lte:
             case Op::Gt:
             case Op::Gte: {
-                const char* k = p.op == Op::Lt ? "lt" : p.op == Op::Lte ? "lte" : p.op == Op::Gt ? "gt" : "gte";
+                const char* k = p.op == Op::Lt    ? "lt"
+                                : p.op == Op::Lte ? "lte"
+                                : p.op == Op::Gt  ? "gt"
+                                                  : "gte";
                 J v = p.value.kind == ValueKind::Int ? J(p.value.i) : J(p.value.number());
                 out = J{{"range", {{f, {{k, v}}}}}};
                 return true;
             }
-            default: break;
+            default:
+                break;
         }
         err = unsupported("esdsl", std::string("field references (") + op_name(p.op) + ")");
         return false;
@@ -157,7 +172,8 @@ private:
 
     bool node(const ExprPtr& e, const ProcessedRule& pr, J& out, ConvertError& err) const {
         switch (e->kind) {
-            case ExprKind::Pred: return pred(*e->pred, pr, out, err);
+            case ExprKind::Pred:
+                return pred(*e->pred, pr, out, err);
             case ExprKind::Not: {
                 J k;
                 if (!node(e->kids[0], pr, k, err)) return false;
@@ -179,8 +195,12 @@ private:
                 }
                 return true;
             }
-            case ExprKind::True: out = J{{"match_all", J::object()}}; return true;
-            case ExprKind::False: out = J{{"match_none", J::object()}}; return true;
+            case ExprKind::True:
+                out = J{{"match_all", J::object()}};
+                return true;
+            case ExprKind::False:
+                out = J{{"match_none", J::object()}};
+                return true;
         }
         return false;
     }
@@ -188,6 +208,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Target> make_esdsl_target() { return std::make_unique<EsDslTarget>(); }
+std::unique_ptr<Target> make_esdsl_target() {
+    return std::make_unique<EsDslTarget>();
+}
 
 }  // namespace sigil

@@ -8,7 +8,7 @@ namespace sigil {
 namespace {
 
 class EsqlTarget : public TextTarget {
-public:
+  public:
     EsqlTarget() {
         d.and_token = "and";
         d.or_token = "or";
@@ -47,7 +47,7 @@ public:
     std::vector<std::string> default_pipelines() const override { return {"ecs-windows"}; }
     std::vector<std::string> option_names() const override { return {"index"}; }
 
-protected:
+  protected:
     /* ES|QL string literals escape `\` and `"`; inside a LIKE pattern the
      * backslash is also the pattern escape, so a literal backslash is `\\`
      * in the source text and a literal `*` / `?` is `\*` / `\?`. */
@@ -61,10 +61,15 @@ protected:
                 v += '?';
             } else {
                 for (char c : part.text) {
-                    if (c == '\\') v += wild ? "\\\\\\\\" : "\\\\";
-                    else if (wild && (c == '*' || c == '?')) { v += "\\\\"; v += c; }
-                    else if (c == '"') v += "\\\"";
-                    else v += c;
+                    if (c == '\\')
+                        v += wild ? "\\\\\\\\" : "\\\\";
+                    else if (wild && (c == '*' || c == '?')) {
+                        v += "\\\\";
+                        v += c;
+                    } else if (c == '"')
+                        v += "\\\"";
+                    else
+                        v += c;
                 }
             }
         }
@@ -89,6 +94,8 @@ protected:
 
 }  // namespace
 
-std::unique_ptr<Target> make_esql_target() { return std::make_unique<EsqlTarget>(); }
+std::unique_ptr<Target> make_esql_target() {
+    return std::make_unique<EsqlTarget>();
+}
 
 }  // namespace sigil

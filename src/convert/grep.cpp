@@ -1,6 +1,6 @@
 // convert/grep.cpp — grep -P: one Perl regex per rule that selects matching
 // lines. Default format: field-aware over JSON lines (one compact JSON object
-// per event, `"Field":value`); format plain: values anywhere in the line,
+// per event, `"Field":value`); `-O mode=plain`: values anywhere in the line,
 // field names ignored, as in the seeds.
 #include "convert/target.h"
 
@@ -33,12 +33,13 @@ std::string json_inner(const std::string& s) {
 }
 
 class GrepTarget : public Target {
-public:
+  public:
     std::string name() const override { return "grep"; }
-    std::vector<std::string> formats() const override { return {"default", "plain", "json"}; }
+    std::vector<std::string> formats() const override { return {"default", "json"}; }
+    std::vector<std::string> option_names() const override { return {"mode"}; }
 
     TargetOutput convert(const ProcessedRule& pr) const override {
-        plain_ = option("__format", "default") == "plain";
+        plain_ = option("mode", "json") == "plain";
         TargetOutput o;
         for (auto& c : pr.rule.conditions) {
             std::string r;
@@ -68,7 +69,7 @@ public:
         return out;
     }
 
-private:
+  private:
     mutable bool plain_ = false;
 
     std::string value_regex(const Pattern& pat, bool json) const {
@@ -86,7 +87,8 @@ private:
 
     bool pred(const Pred& p, const ProcessedRule& pr, std::string& out, ConvertError& err) const {
         if (p.placeholders) {
-            err = {"convert.placeholder.unresolved", "unresolved placeholder in value '" + p.value.text() + "'"};
+            err = {"convert.placeholder.unresolved",
+                   "unresolved placeholder in value '" + p.value.text() + "'"};
             return false;
         }
         if (p.time_part != TimePart::None || pr.query_expressions.count(&p)) {
@@ -140,11 +142,12 @@ private:
             case Op::Exists:
                 if (plain) break;
                 out = (p.value.kind != ValueKind::Bool || p.value.b) ? "(?=.*" + key + ")"
-                                                                      : "(?!.*" + key + ")";
+                                                                     : "(?!.*" + key + ")";
                 return true;
             case Op::Regex: {
                 if (!plain_) {
-                    err = unsupported("grep", "regular expressions over JSON-escaped text (use -f plain)");
+                    err = unsupported(
+                        "grep", "regular expressions over JSON-escaped text (use -O mode=plain)");
                     return false;
                 }
                 std::string f = "(?";
@@ -168,7 +171,8 @@ private:
                 out = plain ? "(?=.*(?:" + alt + "))" : "(?=.*" + key + "\"(?:" + alt + "))";
                 return true;
             }
-            default: break;
+            default:
+                break;
         }
         err = unsupported("grep", std::string(op_name(p.op)) + (plain ? " in plain mode" : ""));
         return false;
@@ -177,7 +181,8 @@ private:
     bool render(const ExprPtr& e, const ProcessedRule& pr, std::string& out,
                 ConvertError& err) const {
         switch (e->kind) {
-            case ExprKind::Pred: return pred(*e->pred, pr, out, err);
+            case ExprKind::Pred:
+                return pred(*e->pred, pr, out, err);
             case ExprKind::Not: {
                 std::string k;
                 if (!render(e->kids[0], pr, k, err)) return false;
@@ -196,8 +201,12 @@ private:
                 out = s + ")";
                 return true;
             }
-            case ExprKind::True: out = ""; return true;
-            case ExprKind::False: out = "(?!)"; return true;
+            case ExprKind::True:
+                out = "";
+                return true;
+            case ExprKind::False:
+                out = "(?!)";
+                return true;
         }
         return false;
     }
@@ -205,6 +214,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Target> make_grep_target() { return std::make_unique<GrepTarget>(); }
+std::unique_ptr<Target> make_grep_target() {
+    return std::make_unique<GrepTarget>();
+}
 
 }  // namespace sigil

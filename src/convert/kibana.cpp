@@ -7,7 +7,7 @@ namespace sigil {
 namespace {
 
 class KibanaTarget : public EsQueryStringTarget {
-public:
+  public:
     KibanaTarget() : EsQueryStringTarget("kibana", true, " OR ") {}
     std::vector<std::string> formats() const override { return {"default", "json", "ndjson"}; }
     std::vector<std::string> option_names() const override { return {"index"}; }
@@ -57,6 +57,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_kibana_target() { return std::make_unique<KibanaTarget>(); }
+std::unique_ptr<Target> make_kibana_target() {
+    return std::make_unique<KibanaTarget>();
+}
 
 }  // namespace sigil

@@ -6,7 +6,7 @@ namespace sigil {
 namespace {
 
 class KqlTarget : public TextTarget {
-public:
+  public:
     KqlTarget() {
         d.and_token = "and";
         d.or_token = "or";
@@ -32,7 +32,7 @@ public:
     std::string name() const override { return "kql"; }
     std::vector<std::string> default_pipelines() const override { return {"ecs-windows"}; }
 
-protected:
+  protected:
     /* KQL escaping differs inside and outside quotes: a quoted value only
      * needs `\` and `"` escaped (and `*` is literal there); an unquoted
      * wildcard term needs `\ ( ) : < > " *` and whitespace escaped, and the
@@ -63,6 +63,8 @@ protected:
 
 }  // namespace
 
-std::unique_ptr<Target> make_kql_target() { return std::make_unique<KqlTarget>(); }
+std::unique_ptr<Target> make_kql_target() {
+    return std::make_unique<KqlTarget>();
+}
 
 }  // namespace sigil

@@ -6,7 +6,7 @@ namespace sigil {
 namespace {
 
 class LogpointTarget : public TextTarget {
-public:
+  public:
     LogpointTarget() {
         d.and_token = "";
         d.or_token = "OR";
@@ -36,6 +36,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_logpoint_target() { return std::make_unique<LogpointTarget>(); }
+std::unique_ptr<Target> make_logpoint_target() {
+    return std::make_unique<LogpointTarget>();
+}
 
 }  // namespace sigil

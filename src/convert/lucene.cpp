@@ -6,12 +6,14 @@
 namespace sigil {
 namespace {
 class LuceneTarget : public EsQueryStringTarget {
-public:
+  public:
     LuceneTarget() : EsQueryStringTarget("lucene", false, " OR ") {}
     std::vector<std::string> default_pipelines() const override { return {"ecs-windows"}; }
 };
 }  // namespace
 
-std::unique_ptr<Target> make_lucene_target() { return std::make_unique<LuceneTarget>(); }
+std::unique_ptr<Target> make_lucene_target() {
+    return std::make_unique<LuceneTarget>();
+}
 
 }  // namespace sigil

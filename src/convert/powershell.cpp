@@ -25,7 +25,7 @@ std::string ps_string(const std::string& s) {
 }
 
 class PowershellTarget : public TextTarget {
-public:
+  public:
     PowershellTarget() {
         d.and_token = "-and";
         d.or_token = "-or";
@@ -36,7 +36,7 @@ public:
     }
     std::string name() const override { return "powershell"; }
 
-protected:
+  protected:
     bool id_field(const Pred& p) const { return p.field == "EventID" || p.field == "EventCode"; }
 
     bool message_test(const Pred& p, const std::string& value_re, std::string& out) const {
@@ -47,7 +47,8 @@ protected:
 
     bool render_pred(const Pred& p, bool negated, Ctx& c, std::string& out,
                      ConvertError& err) const override {
-        if (p.placeholders || p.time_part != TimePart::None || (c.pr && c.pr->query_expressions.count(&p)))
+        if (p.placeholders || p.time_part != TimePart::None ||
+            (c.pr && c.pr->query_expressions.count(&p)))
             return TextTarget::render_pred(p, negated, c, out, err);
         if (p.is_keyword()) {
             if (p.op == Op::Regex) {
@@ -67,7 +68,10 @@ protected:
         }
         if (id_field(p) && p.value.is_number() &&
             (p.op == Op::Lt || p.op == Op::Lte || p.op == Op::Gt || p.op == Op::Gte)) {
-            const char* o = p.op == Op::Lt ? "-lt" : p.op == Op::Lte ? "-le" : p.op == Op::Gt ? "-gt" : "-ge";
+            const char* o = p.op == Op::Lt    ? "-lt"
+                            : p.op == Op::Lte ? "-le"
+                            : p.op == Op::Gt  ? "-gt"
+                                              : "-ge";
             out = std::string("$_.ID ") + o + " " + p.value.text();
             return true;
         }
@@ -82,8 +86,9 @@ protected:
                 Pattern pat = pattern_of(p);
                 std::string re;
                 for (auto& part : pat)
-                    re += part.kind == PatternPart::Lit ? regex_escape(part.text)
-                          : part.kind == PatternPart::Any ? ".*" : ".";
+                    re += part.kind == PatternPart::Lit   ? regex_escape(part.text)
+                          : part.kind == PatternPart::Any ? ".*"
+                                                          : ".";
                 return message_test(p, re, out);
             }
             case Op::Regex: {
@@ -96,7 +101,8 @@ protected:
                 }
                 return message_test(p, "(?:" + re + ")", out);
             }
-            default: break;
+            default:
+                break;
         }
         err = unsupported(name(), std::string(op_name(p.op)) +
                                       (p.value.kind == ValueKind::Null ? " null" : "") +
@@ -108,14 +114,21 @@ protected:
                       const std::vector<std::string>&) const override {
         const LogSource& ls = pr.rule.logsource;
         std::string log;
-        if (ls.service == "security") log = "Security";
-        else if (ls.service == "system") log = "System";
-        else if (ls.service == "application") log = "Application";
-        else if (ls.service == "sysmon") log = "Microsoft-Windows-Sysmon/Operational";
-        else if (ls.service == "powershell") log = "Microsoft-Windows-PowerShell/Operational";
-        else if (ls.service == "powershell-classic") log = "Windows PowerShell";
+        if (ls.service == "security")
+            log = "Security";
+        else if (ls.service == "system")
+            log = "System";
+        else if (ls.service == "application")
+            log = "Application";
+        else if (ls.service == "sysmon")
+            log = "Microsoft-Windows-Sysmon/Operational";
+        else if (ls.service == "powershell")
+            log = "Microsoft-Windows-PowerShell/Operational";
+        else if (ls.service == "powershell-classic")
+            log = "Windows PowerShell";
         std::string cmd = "Get-WinEvent";
-        if (!log.empty()) cmd += " -LogName " + (log.find(' ') != std::string::npos ? "'" + log + "'" : log);
+        if (!log.empty())
+            cmd += " -LogName " + (log.find(' ') != std::string::npos ? "'" + log + "'" : log);
         return cmd + " | where {(" + query +
                ") } | select TimeCreated,Id,RecordId,ProcessId,MachineName,Message";
     }
@@ -123,6 +136,8 @@ protected:
 
 }  // namespace
 
-std::unique_ptr<Target> make_powershell_target() { return std::make_unique<PowershellTarget>(); }
+std::unique_ptr<Target> make_powershell_target() {
+    return std::make_unique<PowershellTarget>();
+}
 
 }  // namespace sigil

@@ -13,7 +13,7 @@ namespace {
  * is true, as in Sigma (match() on a null field would make NOT null too).
  */
 class SplunkEval : public TextTarget {
-public:
+  public:
     SplunkEval() {
         d.and_token = "AND";
         d.or_token = "OR";
@@ -40,7 +40,7 @@ public:
     }
     std::string name() const override { return "splunk"; }
 
-protected:
+  protected:
     bool render_string(const Pred& p, std::string& out, ConvertError&) const override {
         std::string re = (p.cased ? "" : "(?i)") + pattern_to_regex(pattern_of(p), true);
         std::string f = field(p.field);
@@ -61,7 +61,7 @@ protected:
 };
 
 class SplunkTarget : public TextTarget {
-public:
+  public:
     SplunkTarget() {
         d.and_token = "";  // implicit AND
         d.or_token = "OR";
@@ -177,7 +177,7 @@ public:
         return out;
     }
 
-private:
+  private:
     struct Eval : SplunkEval {
         bool render_expr(const ExprPtr& e, const ProcessedRule& pr, std::string& out,
                          ConvertError& err) const {
@@ -190,6 +190,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Target> make_splunk_target() { return std::make_unique<SplunkTarget>(); }
+std::unique_ptr<Target> make_splunk_target() {
+    return std::make_unique<SplunkTarget>();
+}
 
 }  // namespace sigil

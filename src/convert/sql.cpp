@@ -20,7 +20,7 @@ namespace {
  *   - CIDR networks expand to LIKE prefixes (IPv4).
  */
 class SqlTarget : public TextTarget {
-public:
+  public:
     explicit SqlTarget(std::string name, bool pg) : name_(std::move(name)), pg_(pg) { setup(); }
     std::string name() const override { return name_; }
     std::vector<std::string> option_names() const override { return {"table", "dialect"}; }
@@ -35,7 +35,7 @@ public:
         return TextTarget::convert(pr);
     }
 
-private:
+  private:
     void setup() {
         d.and_token = "AND";
         d.or_token = "OR";
@@ -58,9 +58,10 @@ private:
         } else {
             d.re_expression = "{field} REGEXP {regex}";
         }
-        d.compare_expression =
-            pg_ ? "CASE WHEN {field} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$' THEN {field}::numeric END {op} {value}"
-                : "((typeof({field}) IN ('integer', 'real') OR trim({field}) GLOB '[0-9]*') AND CAST({field} AS REAL) {op} {value})";
+        d.compare_expression = pg_ ? "CASE WHEN {field} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?\\s*$' THEN "
+                                     "{field}::numeric END {op} {value}"
+                                   : "((typeof({field}) IN ('integer', 'real') OR trim({field}) "
+                                     "GLOB '[0-9]*') AND CAST({field} AS REAL) {op} {value})";
         d.null_expression = "{field} IS NULL";
         d.exists_expression = "{field} IS NOT NULL";
         d.not_exists_expression = "{field} IS NULL";
@@ -68,7 +69,8 @@ private:
         if (pg_) {
             d.fieldref_contains_expression = "strpos(lower({field1}), lower({field2})) > 0";
             d.fieldref_startswith_expression = "starts_with(lower({field1}), lower({field2}))";
-            d.fieldref_endswith_expression = "right(lower({field1}), length({field2})) = lower({field2})";
+            d.fieldref_endswith_expression =
+                "right(lower({field1}), length({field2})) = lower({field2})";
         } else {
             d.fieldref_contains_expression = "instr(lower({field1}), lower({field2})) > 0";
             d.fieldref_startswith_expression =

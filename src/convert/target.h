@@ -31,7 +31,7 @@ struct TargetOutput {
 };
 
 class Target {
-public:
+  public:
     virtual ~Target() = default;
     virtual std::string name() const = 0;
     virtual std::vector<std::string> formats() const { return {"default", "json"}; }
@@ -50,7 +50,7 @@ public:
     virtual std::string finalize_output(const std::vector<std::string>& items,
                                         const std::string& format) const;
 
-protected:
+  protected:
     std::string option(const std::string& key, const std::string& dflt) const {
         auto it = options_.find(key);
         return it == options_.end() ? dflt : it->second;
@@ -113,7 +113,7 @@ struct TextDialect {
     // logic would turn NOT of a null comparison into null (SQL, ES|QL).
     std::string not_operand;
     std::string group_expression = "({expr})";
-    bool parenthesize = false;  // group every non-leaf child
+    bool parenthesize = false;      // group every non-leaf child
     bool or_binds_tighter = false;  // Splunk: NOT > OR > AND
     // Long AND/OR chains are grouped in chunks of this many operands so parsers
     // with an expression depth limit (SQLite: 1000) accept them; 0 = never.
@@ -165,9 +165,9 @@ struct TextDialect {
     // Regular expressions: {field} {regex}.
     enum class ReFlavor { Pcre, Lucene, Posix } re_flavor = ReFlavor::Pcre;
     std::string re_expression, not_re_expression;
-    std::string re_ci_expression;      // used for flag i when re_flag_prefix is false
-    bool re_flag_prefix = true;        // prepend (?ims)
-    std::string re_escape_chars;       // characters escaped with re_escape_char in {regex}
+    std::string re_ci_expression;  // used for flag i when re_flag_prefix is false
+    bool re_flag_prefix = true;    // prepend (?ims)
+    std::string re_escape_chars;   // characters escaped with re_escape_char in {regex}
     std::string re_escape_char = "\\";
     bool re_escape_escape_char = false;  // also double the escape char itself
     // Deferred regex (Splunk `| regex`): only for top-level conjuncts.
@@ -204,11 +204,12 @@ struct TextDialect {
 // A target built on the text core. Subclasses set the dialect and may
 // override any step.
 class TextTarget : public Target {
-public:
+  public:
     TargetOutput convert(const ProcessedRule& pr) const override;
 
-protected:
+  protected:
     TextDialect d;
+    mutable std::shared_ptr<re2::RE2> field_plain_re_;  // compiled field_plain_pattern
 
     struct Ctx {
         const ProcessedRule* pr = nullptr;
@@ -237,8 +238,12 @@ protected:
 
     // Translated regex (flavor and flags) or false.
     bool regex_text(const Pred& p, std::string& out, ConvertError& err, bool& ci_flag) const;
-    std::string group(const std::string& s) const { return fill(d.group_expression, {{"expr", s}}); }
-    std::string tok(const std::string& t) const { return d.token_separator + t + d.token_separator; }
+    std::string group(const std::string& s) const {
+        return fill(d.group_expression, {{"expr", s}});
+    }
+    std::string tok(const std::string& t) const {
+        return d.token_separator + t + d.token_separator;
+    }
 };
 
 ConvertError unsupported(const std::string& target, const std::string& feature);

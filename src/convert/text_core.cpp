@@ -48,13 +48,27 @@ std::string json_quote(const std::string& s) {
     std::string o = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': o += "\\\""; break;
-            case '\\': o += "\\\\"; break;
-            case '\n': o += "\\n"; break;
-            case '\r': o += "\\r"; break;
-            case '\t': o += "\\t"; break;
-            case '\b': o += "\\b"; break;
-            case '\f': o += "\\f"; break;
+            case '"':
+                o += "\\\"";
+                break;
+            case '\\':
+                o += "\\\\";
+                break;
+            case '\n':
+                o += "\\n";
+                break;
+            case '\r':
+                o += "\\r";
+                break;
+            case '\t':
+                o += "\\t";
+                break;
+            case '\b':
+                o += "\\b";
+                break;
+            case '\f':
+                o += "\\f";
+                break;
             default:
                 if (c < 0x20) {
                     char b[8];
@@ -105,7 +119,8 @@ Pattern pattern_of(const Pred& pr) {
     std::string v = pr.value.kind == ValueKind::String ? pr.value.s : pr.value.text();
     Pattern p;
     switch (pr.op) {
-        case Op::Glob: return parse_glob(v);
+        case Op::Glob:
+            return parse_glob(v);
         case Op::Contains:
             p.push_back({PatternPart::Any, {}});
             push_lit(p, v);
@@ -200,21 +215,33 @@ std::string pattern_to_regex(const Pattern& pat, bool anchored) {
  * The translation is one left-to-right pass with a small state for classes.
  */
 namespace {
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char other_case(char c) { return (c >= 'a' && c <= 'z') ? char(c - 32) : char(c + 32); }
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+char other_case(char c) {
+    return (c >= 'a' && c <= 'z') ? char(c - 32) : char(c + 32);
+}
 
 const char* lucene_shorthand(char c, bool in_class) {
     switch (c) {
-        case 'd': return in_class ? "0-9" : "[0-9]";
-        case 'w': return in_class ? "a-zA-Z0-9_" : "[a-zA-Z0-9_]";
-        case 's': return in_class ? " \t\n\r\f\v" : "[ \t\n\r\f\v]";
-        case 'D': return in_class ? nullptr : "[^0-9]";
-        case 'W': return in_class ? nullptr : "[^a-zA-Z0-9_]";
-        case 'S': return in_class ? nullptr : "[^ \t\n\r\f\v]";
+        case 'd':
+            return in_class ? "0-9" : "[0-9]";
+        case 'w':
+            return in_class ? "a-zA-Z0-9_" : "[a-zA-Z0-9_]";
+        case 's':
+            return in_class ? " \t\n\r\f\v" : "[ \t\n\r\f\v]";
+        case 'D':
+            return in_class ? nullptr : "[^0-9]";
+        case 'W':
+            return in_class ? nullptr : "[^a-zA-Z0-9_]";
+        case 'S':
+            return in_class ? nullptr : "[^ \t\n\r\f\v]";
     }
     return nullptr;
 }
-bool lucene_special(char c) { return std::strchr("@&<>~#\"", c) != nullptr && c; }
+bool lucene_special(char c) {
+    return std::strchr("@&<>~#\"", c) != nullptr && c;
+}
 }  // namespace
 
 namespace {
@@ -276,18 +303,31 @@ void distribute(const std::string& re, std::vector<std::string>& out, int depth)
             bool cls = false;
             for (size_t i = 0; i < alt.size(); ++i) {
                 char c = alt[i];
-                if (c == '\\') { ++i; continue; }
-                if (cls) { cls = c != ']'; continue; }
-                if (c == '[') cls = true;
-                else if (c == '(') ++d;
-                else if (c == ')' && --d == 0) { close = i; break; }
+                if (c == '\\') {
+                    ++i;
+                    continue;
+                }
+                if (cls) {
+                    cls = c != ']';
+                    continue;
+                }
+                if (c == '[')
+                    cls = true;
+                else if (c == '(')
+                    ++d;
+                else if (c == ')' && --d == 0) {
+                    close = i;
+                    break;
+                }
             }
             if (close != std::string::npos) {
-                std::string inner = alt.substr(alt[1] == '?' ? 3 : 1, close - (alt[1] == '?' ? 3 : 1));
+                std::string inner =
+                    alt.substr(alt[1] == '?' ? 3 : 1, close - (alt[1] == '?' ? 3 : 1));
                 std::string rest = alt.substr(close + 1);
                 bool quantified = !rest.empty() && std::strchr("*+?{", rest[0]);
                 if (!quantified && has_anchor(inner)) {
-                    for (auto& sub : split_alternatives(inner)) distribute(sub + rest, out, depth + 1);
+                    for (auto& sub : split_alternatives(inner))
+                        distribute(sub + rest, out, depth + 1);
                     continue;
                 }
             }
@@ -363,9 +403,9 @@ static bool regex_to_lucene_one(const std::string& re_in, uint8_t flags, std::st
             body += c;
             body += other_case(c);
             body += ']';
-        } else if (lucene_special(c) || c == '.' || c == '*' || c == '+' || c == '?' ||
-                   c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
-                   c == '|' || c == '\\') {
+        } else if (lucene_special(c) || c == '.' || c == '*' || c == '+' || c == '?' || c == '(' ||
+                   c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '|' ||
+                   c == '\\') {
             body += '\\';
             body += c;
         } else {
@@ -416,8 +456,8 @@ static bool regex_to_lucene_one(const std::string& re_in, uint8_t flags, std::st
                     if (const char* sh = lucene_shorthand(n, true)) {
                         cls += sh;
                     } else if (is_alpha(n) && n != 'n' && n != 't' && n != 'r' && n != 'x') {
-                        err = std::string("regex class escape \\") + n +
-                              " has no Lucene equivalent";
+                        err =
+                            std::string("regex class escape \\") + n + " has no Lucene equivalent";
                         return false;
                     } else if (n == 'n' || n == 't' || n == 'r') {
                         cls += n == 'n' ? '\n' : n == 't' ? '\t' : '\r';
@@ -537,11 +577,10 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
                       std::string& err) {
     unsigned a[4], n;
     char tail;
-    if (std::sscanf(cidr.c_str(), "%u.%u.%u.%u/%u%c", &a[0], &a[1], &a[2], &a[3], &n, &tail) !=
-            5 ||
+    if (std::sscanf(cidr.c_str(), "%u.%u.%u.%u/%u%c", &a[0], &a[1], &a[2], &a[3], &n, &tail) != 5 ||
         n > 32 || a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255) {
         err = cidr.find(':') != std::string::npos ? "IPv6 CIDR networks"
-                                                   : "invalid CIDR network " + cidr;
+                                                  : "invalid CIDR network " + cidr;
         return false;
     }
     if (n == 0) {
@@ -603,8 +642,9 @@ std::string TextTarget::field(const std::string& name) const {
         }
     }
     if (!d.field_quote.empty()) {
-        bool plain = !d.field_plain_pattern.empty() &&
-                     RE2::FullMatch(name, RE2(d.field_plain_pattern, RE2::Quiet));
+        if (!d.field_plain_pattern.empty() && !field_plain_re_)
+            field_plain_re_ = std::make_shared<RE2>(d.field_plain_pattern, RE2::Quiet);
+        bool plain = field_plain_re_ && RE2::FullMatch(name, *field_plain_re_);
         if (!plain) f = d.field_quote + f + d.field_quote;
     }
     return f;
@@ -758,7 +798,9 @@ bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& er
     const std::string* tpl = nullptr;
     bool literal_arg = false;
     switch (sh) {
-        case Shape::Exact: tpl = &pick(d.eq_expression, d.cs_eq_expression); break;
+        case Shape::Exact:
+            tpl = &pick(d.eq_expression, d.cs_eq_expression);
+            break;
         case Shape::Prefix:
             tpl = &pick(d.startswith_expression, d.cs_startswith_expression);
             literal_arg = true;
@@ -771,7 +813,8 @@ bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& er
             tpl = &pick(d.contains_expression, d.cs_contains_expression);
             literal_arg = true;
             break;
-        case Shape::Glob: break;
+        case Shape::Glob:
+            break;
     }
     if (!tpl || tpl->empty()) {
         // generic wildcard form
@@ -860,8 +903,8 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
         return false;
     }
     if (p.time_part != TimePart::None) {
-        err = unsupported(name(), std::string("timestamp part modifier ") +
-                                      time_part_name(p.time_part));
+        err = unsupported(name(),
+                          std::string("timestamp part modifier ") + time_part_name(p.time_part));
         return false;
     }
     if (p.is_keyword()) return render_keyword(p, out, err);
@@ -869,7 +912,8 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
     switch (p.op) {
         case Op::Eq:
             switch (p.value.kind) {
-                case ValueKind::String: return render_string(p, out, err);
+                case ValueKind::String:
+                    return render_string(p, out, err);
                 case ValueKind::Int:
                 case ValueKind::Float:
                     out = fill(d.num_eq_expression, {{"field", f}, {"value", number(p.value)}});
@@ -879,9 +923,9 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
                         err = unsupported(name(), "boolean values");
                         return false;
                     }
-                    out = fill(d.bool_eq_expression.empty() ? d.num_eq_expression
-                                                            : d.bool_eq_expression,
-                               {{"field", f}, {"value", p.value.b ? d.bool_true : d.bool_false}});
+                    out = fill(
+                        d.bool_eq_expression.empty() ? d.num_eq_expression : d.bool_eq_expression,
+                        {{"field", f}, {"value", p.value.b ? d.bool_true : d.bool_false}});
                     return true;
                 case ValueKind::Null:
                     if (d.null_expression.empty()) {
@@ -895,8 +939,10 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
         case Op::Contains:
         case Op::StartsWith:
         case Op::EndsWith:
-        case Op::Glob: return render_string(p, out, err);
-        case Op::Regex: return render_regex(p, negated, out, err);
+        case Op::Glob:
+            return render_string(p, out, err);
+        case Op::Regex:
+            return render_regex(p, negated, out, err);
         case Op::Cidr: {
             if (!d.cidr_expression.empty()) {
                 out = fill(d.cidr_expression, {{"field", p.field}, {"value", p.value.s}});
@@ -962,9 +1008,8 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
         case Op::FieldRefContains:
         case Op::FieldRefStartsWith:
         case Op::FieldRefEndsWith: {
-            const std::string& tpl = p.op == Op::FieldRef ? d.fieldref_expression
-                                     : p.op == Op::FieldRefContains
-                                         ? d.fieldref_contains_expression
+            const std::string& tpl = p.op == Op::FieldRef           ? d.fieldref_expression
+                                     : p.op == Op::FieldRefContains ? d.fieldref_contains_expression
                                      : p.op == Op::FieldRefStartsWith
                                          ? d.fieldref_startswith_expression
                                          : d.fieldref_endswith_expression;
@@ -1011,8 +1056,8 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
             continue;
         }
         if (p.value.kind != ValueKind::String) return false;
-        if (p.op != Op::Eq && p.op != Op::Glob && p.op != Op::Contains &&
-            p.op != Op::StartsWith && p.op != Op::EndsWith)
+        if (p.op != Op::Eq && p.op != Op::Glob && p.op != Op::Contains && p.op != Op::StartsWith &&
+            p.op != Op::EndsWith)
             return false;
         Pattern pat = pattern_of(p);
         bool wild = has_wildcards(pat);
@@ -1031,8 +1076,8 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
     if (d.quote_mode == TextDialect::Quote::UnlessWildcard && wild_count &&
         wild_count != int(items.size()))
         return false;
-    const std::string& tpl = cased && d.plain_is_case_insensitive ? d.cs_in_expression
-                                                                  : d.in_expression;
+    const std::string& tpl =
+        cased && d.plain_is_case_insensitive ? d.cs_in_expression : d.in_expression;
     if (tpl.empty()) return false;
     std::string list;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -1054,7 +1099,8 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
             err = {"convert.constant", std::string("the condition is always ") +
                                            (e->kind == ExprKind::True ? "true" : "false")};
             return false;
-        case ExprKind::Pred: return render_pred(*e->pred, parent_prec == 3, c, out, err);
+        case ExprKind::Pred:
+            return render_pred(*e->pred, parent_prec == 3, c, out, err);
         case ExprKind::Not: {
             std::string inner;
             if (!render(e->kids[0], c, inner, err, d.not_operand.empty() ? 3 : 0)) return false;
@@ -1112,9 +1158,9 @@ std::string TextTarget::frame(const ProcessedRule& pr, const std::string& query,
                               const std::vector<std::string>& deferred) const {
     std::string q = query;
     for (auto& x : deferred) q += x;
-    return fill(d.query_expression, {{"query", q},
-                                     {"table", option("table", "eventlog")},
-                                     {"index", option("index", "*")}});
+    return fill(
+        d.query_expression,
+        {{"query", q}, {"table", option("table", "eventlog")}, {"index", option("index", "*")}});
 }
 
 // Drops True children of And and False children of Or that pipelines leave
@@ -1176,9 +1222,9 @@ TargetOutput TextTarget::convert(const ProcessedRule& pr) const {
                         o.error = err;
                         return o;
                     }
-                    c.deferred.push_back(fill(
-                        neg ? d.deferred_not_re_expression : d.deferred_re_expression,
-                        {{"field", field(inner->pred->field)}, {"regex", escape_regex(re)}}));
+                    c.deferred.push_back(
+                        fill(neg ? d.deferred_not_re_expression : d.deferred_re_expression,
+                             {{"field", field(inner->pred->field)}, {"regex", escape_regex(re)}}));
                 } else {
                     main.push_back(k);
                 }

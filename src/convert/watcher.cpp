@@ -7,7 +7,7 @@ namespace sigil {
 namespace {
 
 class WatcherTarget : public EsQueryStringTarget {
-public:
+  public:
     WatcherTarget() : EsQueryStringTarget("watcher", true, " OR ") {}
     std::vector<std::string> formats() const override { return {"curl", "watch", "json"}; }
     std::vector<std::string> default_pipelines() const override { return {"winlogbeat"}; }
@@ -40,9 +40,8 @@ public:
         e["from"] = option("mail", "root@localhost");
         e["to"] = option("mail", "root@localhost");
         e["subject"] = "Sigma Rule '" + r.title + "'";
-        e["body"] =
-            "Hits:\n{{#ctx.payload.hits.hits}}{{_source}}\n" + std::string(80, '=') +
-            "\n{{/ctx.payload.hits.hits}}";
+        e["body"] = "Hits:\n{{#ctx.payload.hits.hits}}{{_source}}\n" + std::string(80, '=') +
+                    "\n{{/ctx.payload.hits.hits}}";
         e["attachments"]["data.json"]["data"]["format"] = "json";
         return w;
     }
@@ -63,8 +62,8 @@ public:
                 if (ch == ' ' || ch == '/' || ch == '\'') ch = '-';
             if (queries.size() > 1) id += "-" + std::to_string(i + 1);
             out.push_back("curl -s -XPUT -H 'Content-Type: application/json' --data-binary @- " +
-                          option("host", "localhost:9200") + "/_watcher/watch/" + id +
-                          " <<EOF\n" + text + "\nEOF");
+                          option("host", "localhost:9200") + "/_watcher/watch/" + id + " <<EOF\n" +
+                          text + "\nEOF");
         }
         return out;
     }
@@ -72,6 +71,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_watcher_target() { return std::make_unique<WatcherTarget>(); }
+std::unique_ptr<Target> make_watcher_target() {
+    return std::make_unique<WatcherTarget>();
+}
 
 }  // namespace sigil

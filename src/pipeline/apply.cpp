@@ -10,11 +10,11 @@
 #include "pipeline/pipeline_internal.h"
 
 namespace sigil {
-using pipeline_detail::jstr;
 using pipeline_detail::jbool;
+using pipeline_detail::jstr;
 
-using pipeline_detail::is_rule_transformation;
 using nlohmann::json;
+using pipeline_detail::is_rule_transformation;
 
 namespace {
 
@@ -53,12 +53,15 @@ bool compare_json(const json& a, const json& b, const std::string& op) {
 
 bool is_string_op(const Pred& p) {
     switch (p.op) {
-        case Op::Eq: return p.value.kind == ValueKind::String;
+        case Op::Eq:
+            return p.value.kind == ValueKind::String;
         case Op::Contains:
         case Op::StartsWith:
         case Op::EndsWith:
-        case Op::Glob: return true;
-        default: return false;
+        case Op::Glob:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -157,10 +160,9 @@ struct Run {
             for (auto* k : {"category", "product", "service"}) {
                 if (!def.contains(k) || def[k].is_null()) continue;
                 std::string want = def[k].is_string() ? def[k].get<std::string>() : def[k].dump();
-                const std::string& have = std::string_view(k) == "category" ? r.logsource.category
-                                          : std::string_view(k) == "product"
-                                              ? r.logsource.product
-                                              : r.logsource.service;
+                const std::string& have = std::string_view(k) == "category"  ? r.logsource.category
+                                          : std::string_view(k) == "product" ? r.logsource.product
+                                                                             : r.logsource.service;
                 if (want != have) return false;
             }
             return true;
@@ -175,8 +177,8 @@ struct Run {
             std::string f = jstr(def, "field", "");
             Value want = json_value(def.contains("value") ? def["value"] : json(nullptr));
             for (auto* p : preds())
-                if (p->field == f && (p->value == want ||
-                                      (want.kind == ValueKind::String && p->value.text() == want.s)))
+                if (p->field == f && (p->value == want || (want.kind == ValueKind::String &&
+                                                           p->value.text() == want.s)))
                     return true;
             return false;
         }
@@ -293,7 +295,9 @@ struct Run {
         ExprPtr r;
         switch (e->kind) {
             case ExprKind::True:
-            case ExprKind::False: r = e; break;
+            case ExprKind::False:
+                r = e;
+                break;
             case ExprKind::Pred:
                 r = f(e);
                 if (r != e) changed = true;
@@ -434,10 +438,12 @@ struct Run {
             if (f == c.mapping.end() && g == c.mapping.end()) return e;
             std::vector<std::string> fields =
                 f != c.mapping.end() ? f->second : std::vector<std::string>{p.field};
-            return mark(e, copies(p, fields, [&](Pred& q) {
-                            if (g != c.mapping.end() && !g->second.empty())
-                                q.value.s = g->second[0];
-                        }),
+            return mark(e,
+                        copies(p, fields,
+                               [&](Pred& q) {
+                                   if (g != c.mapping.end() && !g->second.empty())
+                                       q.value.s = g->second[0];
+                               }),
                         it);
         }
         if (t == "field_name_prefix_mapping") {
@@ -453,10 +459,10 @@ struct Run {
         }
         if (t == "field_name_prefix" || t == "field_name_suffix") {
             if (p.is_keyword()) return e;
-            std::string a = it.params[t == "field_name_prefix" ? "prefix" : "suffix"].is_string()
-                                ? it.params[t == "field_name_prefix" ? "prefix" : "suffix"]
-                                      .get<std::string>()
-                                : "";
+            std::string a =
+                it.params[t == "field_name_prefix" ? "prefix" : "suffix"].is_string()
+                    ? it.params[t == "field_name_prefix" ? "prefix" : "suffix"].get<std::string>()
+                    : "";
             std::string nf = t == "field_name_prefix" ? a + p.field : p.field + a;
             return mark(e, copies(p, {nf}), it);
         }
@@ -465,7 +471,8 @@ struct Run {
             return nullptr;
         }
         if (t == "detection_item_failure") {
-            fail(it, "pipeline.detection_item_failure", jstr(it.params, "message", "detection item failure"));
+            fail(it, "pipeline.detection_item_failure",
+                 jstr(it.params, "message", "detection item failure"));
             return e;
         }
         if (t == "replace_string") {
@@ -545,7 +552,8 @@ struct Run {
                     for (auto& s : segs) any |= s.ph && selected(it, s.text);
                     if (any)
                         fail(it, "pipeline.placeholder.mixed",
-                             "query expression placeholders must be the whole value ('" + text + "')");
+                             "query expression placeholders must be the whole value ('" + text +
+                                 "')");
                     return e;
                 }
                 std::string name = segs[0].text, id = name;
@@ -604,7 +612,8 @@ struct Run {
                     for (auto& v : vals) next.push_back(x + v);
                 texts.swap(next);
                 if (texts.size() > 4096) {
-                    fail(it, "pipeline.placeholder.too_many", "placeholder expansion over 4096 values");
+                    fail(it, "pipeline.placeholder.too_many",
+                         "placeholder expansion over 4096 values");
                     return e;
                 }
             }
@@ -749,16 +758,18 @@ struct Run {
             bool tmpl = jbool(it.params, "template", false);
             auto subst = [&](std::string s) {
                 if (!tmpl) return s;
-                for (auto [k, v] : {std::pair<std::string, std::string>{"$category", r.logsource.category},
-                                    {"$product", r.logsource.product},
-                                    {"$service", r.logsource.service}}) {
+                for (auto [k, v] :
+                     {std::pair<std::string, std::string>{"$category", r.logsource.category},
+                      {"$product", r.logsource.product},
+                      {"$service", r.logsource.service}}) {
                     size_t pos;
                     while ((pos = s.find(k)) != std::string::npos) s.replace(pos, k.size(), v);
                 }
                 return s;
             };
             std::vector<ExprPtr> parts;
-            for (auto c = it.params["conditions"].begin(); c != it.params["conditions"].end(); ++c) {
+            for (auto c = it.params["conditions"].begin(); c != it.params["conditions"].end();
+                 ++c) {
                 std::vector<ExprPtr> alts;
                 auto one = [&](const json& v) {
                     json vv = v.is_string() ? json(subst(v.get<std::string>())) : v;
@@ -812,7 +823,7 @@ struct Run {
         } else if (t == "set_custom_attribute") {
             std::string a = jstr(it.params, "attribute", "");
             std::string v = it.params["value"].is_string() ? it.params["value"].get<std::string>()
-                                                            : it.params["value"].dump();
+                                                           : it.params["value"].dump();
             bool done = false;
             for (auto& [k, val] : r.custom)
                 if (k == a) {
@@ -827,7 +838,8 @@ struct Run {
                     missing.find("'" + p->field + "'") == std::string::npos)
                     missing += (missing.empty() ? "'" : ", '") + p->field + "'";
             if (!missing.empty())
-                fail(it, "pipeline.field.unmapped", "fields not mapped by the pipeline: " + missing);
+                fail(it, "pipeline.field.unmapped",
+                     "fields not mapped by the pipeline: " + missing);
         } else if (t == "nest") {
             for (auto& n : it.nested) run(n);
             return;
@@ -837,7 +849,8 @@ struct Run {
 
     void run(const PipelineItem& it) {
         if (!pr.errors.empty()) return;
-        if (!eval_set(it.rule_conditions, [&](size_t i) { return rule_cond(it.rule_conditions.conditions[i].second); }))
+        if (!eval_set(it.rule_conditions,
+                      [&](size_t i) { return rule_cond(it.rule_conditions.conditions[i].second); }))
             return;
         if (is_rule_transformation(it.type))
             apply_rule_item(it);

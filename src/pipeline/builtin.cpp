@@ -65,8 +65,8 @@ std::string yq(const std::string& s) {  // YAML single-quoted scalar
 std::string channel_conditions(const std::string& field, const std::string& prefix) {
     std::string y;
     for (auto& [svc, ch] : channels()) {
-        y += "  - id: channel_" + std::string(svc) + "\n    type: add_condition\n    conditions:\n      " +
-             field + ": " + yq(prefix + ch) +
+        y += "  - id: channel_" + std::string(svc) +
+             "\n    type: add_condition\n    conditions:\n      " + field + ": " + yq(prefix + ch) +
              "\n    rule_conditions:\n      - type: logsource\n        product: windows\n        "
              "service: " +
              svc + "\n";
@@ -76,31 +76,48 @@ std::string channel_conditions(const std::string& field, const std::string& pref
 
 std::string sysmon_yaml() {
     static const std::vector<std::pair<const char*, std::vector<int>>> cats = {
-        {"process_creation", {1}},      {"file_change", {2}},
-        {"network_connection", {3}},    {"sysmon_status", {4, 16}},
-        {"process_termination", {5}},   {"driver_load", {6}},
-        {"image_load", {7}},            {"create_remote_thread", {8}},
-        {"raw_access_thread", {9}},     {"raw_access_read", {9}},
-        {"process_access", {10}},       {"file_event", {11}},
-        {"registry_add", {12}},         {"registry_delete", {12}},
-        {"registry_set", {13}},         {"registry_rename", {14}},
-        {"registry_event", {12, 13, 14}}, {"create_stream_hash", {15}},
-        {"pipe_created", {17, 18}},     {"wmi_event", {19, 20, 21}},
-        {"dns_query", {22}},            {"file_delete", {23}},
-        {"clipboard_capture", {24}},    {"process_tampering", {25}},
-        {"file_delete_detected", {26}}, {"file_block_executable", {27}},
-        {"file_block_shredding", {28}}, {"file_executable_detected", {29}},
+        {"process_creation", {1}},
+        {"file_change", {2}},
+        {"network_connection", {3}},
+        {"sysmon_status", {4, 16}},
+        {"process_termination", {5}},
+        {"driver_load", {6}},
+        {"image_load", {7}},
+        {"create_remote_thread", {8}},
+        {"raw_access_thread", {9}},
+        {"raw_access_read", {9}},
+        {"process_access", {10}},
+        {"file_event", {11}},
+        {"registry_add", {12}},
+        {"registry_delete", {12}},
+        {"registry_set", {13}},
+        {"registry_rename", {14}},
+        {"registry_event", {12, 13, 14}},
+        {"create_stream_hash", {15}},
+        {"pipe_created", {17, 18}},
+        {"wmi_event", {19, 20, 21}},
+        {"dns_query", {22}},
+        {"file_delete", {23}},
+        {"clipboard_capture", {24}},
+        {"process_tampering", {25}},
+        {"file_delete_detected", {26}},
+        {"file_block_executable", {27}},
+        {"file_block_shredding", {28}},
+        {"file_executable_detected", {29}},
         {"sysmon_error", {255}},
     };
     std::string y = "name: sysmon\npriority: 10\ntransformations:\n";
     for (auto& [cat, ids] : cats) {
-        std::string cond = "    rule_conditions:\n      - type: logsource\n        product: windows\n"
-                           "        category: " +
-                           std::string(cat) + "\n";
+        std::string cond =
+            "    rule_conditions:\n      - type: logsource\n        product: windows\n"
+            "        category: " +
+            std::string(cat) + "\n";
         std::string list;
         for (int i : ids) list += (list.empty() ? "" : ", ") + std::to_string(i);
-        y += "  - id: sysmon_" + std::string(cat) + "\n    type: add_condition\n    conditions:\n"
-             "      EventID: [" + list + "]\n" + cond;
+        y += "  - id: sysmon_" + std::string(cat) +
+             "\n    type: add_condition\n    conditions:\n"
+             "      EventID: [" +
+             list + "]\n" + cond;
         y += "  - type: change_logsource\n    product: windows\n    service: sysmon\n" + cond;
     }
     return y;
@@ -166,7 +183,8 @@ transformations:
 )";
 
 std::string winlogbeat_yaml() {
-    return "name: winlogbeat\npriority: 20\ntransformations:\n" + channel_conditions("Channel", "") +
+    return "name: winlogbeat\npriority: 20\ntransformations:\n" +
+           channel_conditions("Channel", "") +
            R"(  - id: winlogbeat_system_fields
     type: field_name_mapping
     mapping:
@@ -365,8 +383,8 @@ const char* builtin_yaml(std::string_view name) {
 }  // namespace pipeline_detail
 
 std::vector<std::string> builtin_pipeline_names() {
-    return {"sysmon", "windows-audit", "winlogbeat", "ecs-windows", "splunk-windows", "splunk-cim",
-            "logpoint-windows"};
+    return {"sysmon",         "windows-audit", "winlogbeat",      "ecs-windows",
+            "splunk-windows", "splunk-cim",    "logpoint-windows"};
 }
 
 }  // namespace sigil

@@ -76,7 +76,8 @@ static nlohmann::json scalar(fy_node* n) {
 nlohmann::json yaml_to_json(fy_node* n) {
     if (!n) return nullptr;
     switch (fy_node_get_type(n)) {
-        case FYNT_SCALAR: return scalar(n);
+        case FYNT_SCALAR:
+            return scalar(n);
         case FYNT_SEQUENCE: {
             nlohmann::json a = nlohmann::json::array();
             void* it = nullptr;
@@ -140,7 +141,9 @@ bool is_pred_transformation(std::string_view t) {
 bool is_postprocessing(std::string_view t) {
     return t == "embed" || t == "simple_template" || t == "replace" || t == "json" || t == "nest";
 }
-bool is_finalizer(std::string_view t) { return t == "concat" || t == "json"; }
+bool is_finalizer(std::string_view t) {
+    return t == "concat" || t == "json";
+}
 
 }  // namespace pipeline_detail
 
@@ -245,9 +248,11 @@ struct Loader {
                       prefix + "_cond_expr needs named conditions (a map)", line);
                 return;
             }
-            for (size_t k = 0; k < c.size(); ++k) cs.conditions.push_back({std::to_string(k), c[k]});
+            for (size_t k = 0; k < c.size(); ++k)
+                cs.conditions.push_back({std::to_string(k), c[k]});
         } else if (c.is_object()) {
-            for (auto it = c.begin(); it != c.end(); ++it) cs.conditions.push_back({it.key(), it.value()});
+            for (auto it = c.begin(); it != c.end(); ++it)
+                cs.conditions.push_back({it.key(), it.value()});
         } else {
             error("pipeline.condition.type", conds_key + " must be a list or a map", line);
             return;
@@ -341,7 +346,8 @@ struct Loader {
         if (jbool(item, prefix + "_cond_not", false)) cs.program.push_back(-3);
     }
 
-    bool item(const nlohmann::json& j, uint32_t line, const std::string& section, PipelineItem& it) {
+    bool item(const nlohmann::json& j, uint32_t line, const std::string& section,
+              PipelineItem& it) {
         if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) {
             error("pipeline.item.type", section + " item without a type", line);
             return false;
@@ -351,20 +357,32 @@ struct Loader {
         it.loc.line = line;
         it.loc.col = 1;
         if (j.contains("id") && j["id"].is_string()) it.id = j["id"];
-        static const std::set<std::string> common = {
-            "type", "id", "rule_conditions", "rule_cond_op", "rule_cond_not", "rule_cond_expr",
-            "detection_item_conditions", "detection_item_cond_op", "detection_item_cond_not",
-            "detection_item_cond_expr", "field_name_conditions", "field_name_cond_op",
-            "field_name_cond_not", "field_name_cond_expr"};
+        static const std::set<std::string> common = {"type",
+                                                     "id",
+                                                     "rule_conditions",
+                                                     "rule_cond_op",
+                                                     "rule_cond_not",
+                                                     "rule_cond_expr",
+                                                     "detection_item_conditions",
+                                                     "detection_item_cond_op",
+                                                     "detection_item_cond_not",
+                                                     "detection_item_cond_expr",
+                                                     "field_name_conditions",
+                                                     "field_name_cond_op",
+                                                     "field_name_cond_not",
+                                                     "field_name_cond_expr"};
         std::set<std::string> params;
         if (section == "transformations") {
             auto& tp = transformation_params();
             auto f = tp.find(it.type);
             if (f == tp.end()) {
-                static const std::set<std::string> known_unsupported = {
-                    "field_name_transform", "hashes_fields",     "extract_fields",
-                    "file_placeholders",    "http_placeholders", "command_placeholders",
-                    "regex"};
+                static const std::set<std::string> known_unsupported = {"field_name_transform",
+                                                                        "hashes_fields",
+                                                                        "extract_fields",
+                                                                        "file_placeholders",
+                                                                        "http_placeholders",
+                                                                        "command_placeholders",
+                                                                        "regex"};
                 error(known_unsupported.count(it.type) ? "pipeline.item.unsupported"
                                                        : "pipeline.item.unknown",
                       (known_unsupported.count(it.type) ? "unsupported" : "unknown") +
@@ -402,21 +420,29 @@ struct Loader {
         for (auto p = j.begin(); p != j.end(); ++p) {
             if (common.count(p.key())) continue;
             if (!params.count(p.key())) {
-                error("pipeline.item.param",
-                      "unknown parameter '" + p.key() + "' for " + it.type, line);
+                error("pipeline.item.param", "unknown parameter '" + p.key() + "' for " + it.type,
+                      line);
                 continue;
             }
             it.params[p.key()] = p.value();
         }
-        static const std::set<std::string> rule_c = {
-            "logsource",       "contains_detection_item",  "contains_field",
-            "processing_item_applied", "processing_state", "is_sigma_rule",
-            "is_sigma_correlation_rule", "rule_attribute", "tag"};
-        static const std::set<std::string> det_c = {"match_string", "match_value",
-                                                    "contains_wildcard", "is_null",
-                                                    "processing_item_applied", "processing_state"};
-        static const std::set<std::string> field_c = {"include_fields", "exclude_fields",
-                                                      "processing_item_applied", "processing_state"};
+        static const std::set<std::string> rule_c = {"logsource",
+                                                     "contains_detection_item",
+                                                     "contains_field",
+                                                     "processing_item_applied",
+                                                     "processing_state",
+                                                     "is_sigma_rule",
+                                                     "is_sigma_correlation_rule",
+                                                     "rule_attribute",
+                                                     "tag"};
+        static const std::set<std::string> det_c = {"match_string",
+                                                    "match_value",
+                                                    "contains_wildcard",
+                                                    "is_null",
+                                                    "processing_item_applied",
+                                                    "processing_state"};
+        static const std::set<std::string> field_c = {
+            "include_fields", "exclude_fields", "processing_item_applied", "processing_state"};
         compile_conditions(j, "rule", "rule", it.rule_conditions, rule_c, line);
         compile_conditions(j, "detection_item", "detection item", it.detection_item_conditions,
                            det_c, line);
@@ -469,8 +495,7 @@ struct Loader {
             } else if (it.type == "replace_string") {
                 if (need("regex") && need("replacement")) {
                     auto r = std::make_shared<re2::RE2>(jstr(it.params, "regex", ""), RE2::Quiet);
-                    if (!r->ok())
-                        error("pipeline.item.regex", "bad regex in replace_string", line);
+                    if (!r->ok()) error("pipeline.item.regex", "bad regex in replace_string", line);
                     c->regex = r;
                 }
             } else if (it.type == "set_field") {
@@ -490,21 +515,26 @@ struct Loader {
                 need("value");
             } else if (it.type == "convert_type") {
                 if (need("target_type")) {
-                    std::string t = it.params["target_type"].is_string() ? it.params["target_type"].get<std::string>() : "";
+                    std::string t = it.params["target_type"].is_string()
+                                        ? it.params["target_type"].get<std::string>()
+                                        : "";
                     if (t != "str" && t != "num")
-                        error("pipeline.item.param", "convert_type target_type must be str|num", line);
+                        error("pipeline.item.param", "convert_type target_type must be str|num",
+                              line);
                 }
             } else if (it.type == "case") {
                 std::string m = jstr(it.params, "method", "lower");
                 if (m != "lower" && m != "upper" && m != "snake_case")
-                    error("pipeline.item.param", "case method must be lower|upper|snake_case", line);
+                    error("pipeline.item.param", "case method must be lower|upper|snake_case",
+                          line);
             } else if (it.type == "query_expression_placeholders") {
                 need("expression");
             } else if (it.type == "nest") {
                 if (need("items") && it.params["items"].is_array()) {
                     for (auto& sub : it.params["items"]) {
                         PipelineItem n;
-                        if (item(sub, line, "transformations", n)) it.nested.push_back(std::move(n));
+                        if (item(sub, line, "transformations", n))
+                            it.nested.push_back(std::move(n));
                     }
                 }
             }
@@ -590,7 +620,7 @@ PipelinePtr load_pipeline_text(std::string_view text, const std::string& path, D
             while (fy_node* in = fy_node_sequence_iterate(v, &it2)) {
                 PipelineItem item;
                 if (!L.item(yaml_to_json(in), node_line(in), key, item)) continue;
-                auto& dst = key == "transformations" ? p->transformations
+                auto& dst = key == "transformations"  ? p->transformations
                             : key == "postprocessing" ? p->postprocessing
                                                       : p->finalizers;
                 dst.push_back(std::move(item));
@@ -661,8 +691,9 @@ PipelineChain PipelineChain::merge(std::vector<PipelinePtr> user,
         if (!dup) all.push_back(b);
     }
     for (auto& u : user) all.push_back(u);
-    std::stable_sort(all.begin(), all.end(),
-                     [](const PipelinePtr& a, const PipelinePtr& b) { return a->priority < b->priority; });
+    std::stable_sort(all.begin(), all.end(), [](const PipelinePtr& a, const PipelinePtr& b) {
+        return a->priority < b->priority;
+    });
     PipelineChain c;
     c.pipelines = all;
     for (auto& p : all)

@@ -5,10 +5,9 @@
 
 #include <libfyaml.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "sigil/pipeline.h"
 

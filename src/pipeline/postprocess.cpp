@@ -5,8 +5,8 @@
 #include "pipeline/pipeline_internal.h"
 
 namespace sigil {
-using pipeline_detail::jstr;
 using pipeline_detail::jbool;
+using pipeline_detail::jstr;
 
 namespace {
 
@@ -95,9 +95,10 @@ bool rule_ok(const PipelineItem& it, const ProcessedRule& pr) {
             if (t == "logsource") {
                 v = true;
                 const LogSource& ls = pr.rule.logsource;
-                for (auto [k, have] : {std::pair<const char*, const std::string*>{"category", &ls.category},
-                                       {"product", &ls.product},
-                                       {"service", &ls.service}})
+                for (auto [k, have] :
+                     {std::pair<const char*, const std::string*>{"category", &ls.category},
+                      {"product", &ls.product},
+                      {"service", &ls.service}})
                     if (def.contains(k) && def[k].is_string() && def[k].get<std::string>() != *have)
                         v = false;
             } else if (t == "tag") {

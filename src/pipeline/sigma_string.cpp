@@ -18,7 +18,8 @@ std::vector<Piece> parse(const std::string& t) {
     std::vector<Piece> out;
     for (size_t i = 0; i < t.size(); ++i) {
         char c = t[i];
-        if (c == '\\' && i + 1 < t.size() && (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\')) {
+        if (c == '\\' && i + 1 < t.size() &&
+            (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\')) {
             out.push_back({'l', t[++i]});
         } else if (c == '*' || c == '?') {
             if (c == '*' && !out.empty() && out.back().kind == '*') continue;
@@ -109,7 +110,8 @@ std::string pred_to_sigma_string(const Pred& p) {
                     pcs.push_back({'l', v[i]});
             }
             break;
-        default: add_lit(v);
+        default:
+            add_lit(v);
     }
     std::string out;
     for (size_t i = 0; i < pcs.size(); ++i) {
@@ -120,9 +122,9 @@ std::string pred_to_sigma_string(const Pred& p) {
             out += '\\';
             out += x.c;
         } else if (x.c == '\\') {
-            bool next_special = i + 1 < pcs.size() &&
-                                (pcs[i + 1].kind != 'l' || pcs[i + 1].c == '*' ||
-                                 pcs[i + 1].c == '?' || pcs[i + 1].c == '\\');
+            bool next_special =
+                i + 1 < pcs.size() && (pcs[i + 1].kind != 'l' || pcs[i + 1].c == '*' ||
+                                       pcs[i + 1].c == '?' || pcs[i + 1].c == '\\');
             out += next_special ? "\\\\" : "\\";
         } else {
             out += x.c;

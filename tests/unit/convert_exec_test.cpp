@@ -92,7 +92,7 @@ void regexp_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
 }
 
 class ConvertExec : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string shared = SIGIL_SHARED_DIR;
         std::string reg = shared + "/corpus/sigma/regression_data";
@@ -103,7 +103,8 @@ protected:
         ASSERT_GT(coll.rules.size(), 2000u);
         for (size_t i = 0; i < events.size(); ++i)
             for (size_t r = 0; r < coll.rules.size(); ++r)
-                if (coll.rules[r].kind == RuleKind::Detection && rule_matches(coll.rules[r], events[i]))
+                if (coll.rules[r].kind == RuleKind::Detection &&
+                    rule_matches(coll.rules[r], events[i]))
                     expected[r].insert(i);
     }
     std::vector<json> events;
@@ -121,8 +122,7 @@ TEST_F(ConvertExec, SqliteMatchesReferenceInterpreter) {
     for (auto& r : coll.rules) {  // every field a rule names is a column (NULL when absent)
         std::vector<const Pred*> ps;
         for (auto& c : r.conditions) collect_preds(c, ps);
-        for (auto* p : ps)
-        {
+        for (auto* p : ps) {
             if (!p->field.empty()) cols.insert(p->field);
             if (p->op >= Op::FieldRef) cols.insert(p->value.s);
         }
@@ -152,18 +152,25 @@ TEST_F(ConvertExec, SqliteMatchesReferenceInterpreter) {
             vals.push_back(&*it);
         }
         sqlite3_stmt* st;
-        ASSERT_EQ(sqlite3_prepare_v2(db, ("INSERT INTO eventlog (" + names + ") VALUES (" + qs + ")").c_str(),
-                                     -1, &st, nullptr),
+        ASSERT_EQ(sqlite3_prepare_v2(
+                      db, ("INSERT INTO eventlog (" + names + ") VALUES (" + qs + ")").c_str(), -1,
+                      &st, nullptr),
                   SQLITE_OK);
         sqlite3_bind_int64(st, 1, int64_t(i));
         for (size_t k = 0; k < vals.size(); ++k) {
             const json& v = *vals[k];
             int p = int(k) + 2;
-            if (v.is_number_integer()) sqlite3_bind_int64(st, p, v.get<int64_t>());
-            else if (v.is_number()) sqlite3_bind_double(st, p, v.get<double>());
-            else if (v.is_string()) sqlite3_bind_text(st, p, v.get_ref<const std::string&>().c_str(), -1, SQLITE_TRANSIENT);
-            else if (v.is_boolean()) sqlite3_bind_text(st, p, v.get<bool>() ? "true" : "false", -1, SQLITE_STATIC);
-            else sqlite3_bind_null(st, p);
+            if (v.is_number_integer())
+                sqlite3_bind_int64(st, p, v.get<int64_t>());
+            else if (v.is_number())
+                sqlite3_bind_double(st, p, v.get<double>());
+            else if (v.is_string())
+                sqlite3_bind_text(st, p, v.get_ref<const std::string&>().c_str(), -1,
+                                  SQLITE_TRANSIENT);
+            else if (v.is_boolean())
+                sqlite3_bind_text(st, p, v.get<bool>() ? "true" : "false", -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, p);
         }
         ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
         sqlite3_finalize(st);
@@ -184,10 +191,12 @@ TEST_F(ConvertExec, SqliteMatchesReferenceInterpreter) {
         q = "SELECT idx FROM eventlog WHERE " + q.substr(29);
         sqlite3_stmt* st = nullptr;
         ASSERT_EQ(sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr), SQLITE_OK)
-            << sqlite3_errmsg(db) << "\n" << q;
+            << sqlite3_errmsg(db) << "\n"
+            << q;
         std::set<size_t> got;
         int rcode;
-        while ((rcode = sqlite3_step(st)) == SQLITE_ROW) got.insert(size_t(sqlite3_column_int64(st, 0)));
+        while ((rcode = sqlite3_step(st)) == SQLITE_ROW)
+            got.insert(size_t(sqlite3_column_int64(st, 0)));
         EXPECT_EQ(rcode, SQLITE_DONE) << q;
         sqlite3_finalize(st);
         matched += got.size();
@@ -203,8 +212,14 @@ TEST_F(ConvertExec, SqliteMatchesReferenceInterpreter) {
     sqlite3_close(db);
     EXPECT_GT(converted, 2000u);
     EXPECT_GT(matched, 100u);  // the regression events do trigger rules
-    EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " mismatches, first: " << mismatches[0]
-        << (mismatches.empty() ? "" : "\n" + events[std::strtoul(mismatches[0].c_str() + mismatches[0].find("events") + 8, nullptr, 10)].dump());
+    EXPECT_TRUE(mismatches.empty())
+        << mismatches.size() << " mismatches, first: " << mismatches[0]
+        << (mismatches.empty()
+                ? ""
+                : "\n" +
+                      events[std::strtoul(mismatches[0].c_str() + mismatches[0].find("events") + 8,
+                                          nullptr, 10)]
+                          .dump());
     std::printf("sqlite: %zu rules converted, %zu rule/event matches, %zu mismatches\n", converted,
                 matched, mismatches.size());
 }

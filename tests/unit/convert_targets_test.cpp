@@ -51,11 +51,11 @@ std::string conv(const std::string& target, const Rule& r, std::string* err = nu
 }
 
 Rule sample() {
-    return rule_of(Expr::make_and(
-        {P("EventID", Op::Eq, Value::integer(4688)),
-         S("Image", Op::EndsWith, "\\cmd.exe"),
-         Expr::make_or({S("CommandLine", Op::Contains, "/c"), S("CommandLine", Op::Contains, "-c")}),
-         Expr::make_not(S("User", Op::Eq, "SYSTEM"))}));
+    return rule_of(Expr::make_and({P("EventID", Op::Eq, Value::integer(4688)),
+                                   S("Image", Op::EndsWith, "\\cmd.exe"),
+                                   Expr::make_or({S("CommandLine", Op::Contains, "/c"),
+                                                  S("CommandLine", Op::Contains, "-c")}),
+                                   Expr::make_not(S("User", Op::Eq, "SYSTEM"))}));
 }
 
 TEST(ConvertTargets, Splunk) {
@@ -65,8 +65,8 @@ TEST(ConvertTargets, Splunk) {
 }
 
 TEST(ConvertTargets, SplunkOrBindsTighterThanAnd) {
-    Rule r = rule_of(Expr::make_or({Expr::make_and({S("a", Op::Eq, "1"), S("b", Op::Eq, "2")}),
-                                    S("c", Op::Eq, "3")}));
+    Rule r = rule_of(Expr::make_or(
+        {Expr::make_and({S("a", Op::Eq, "1"), S("b", Op::Eq, "2")}), S("c", Op::Eq, "3")}));
     EXPECT_EQ(conv("splunk", r), "(a=\"1\" b=\"2\") OR c=\"3\"");
 }
 
@@ -78,8 +78,9 @@ TEST(ConvertTargets, SplunkRegexDeferredAndWhereFallback) {
     re.re_flags = ReIgnoreCase;
     Rule top = rule_of(Expr::make_and({S("Image", Op::EndsWith, "\\x.exe"), Expr::make_pred(re)}));
     EXPECT_EQ(conv("splunk", top), "Image=\"*\\\\x.exe\"\n| regex CommandLine=\"(?i)a\\\"b\\\\d\"");
-    Rule nested = rule_of(Expr::make_and(
-        {S("Image", Op::EndsWith, "\\x.exe"), Expr::make_or({Expr::make_pred(re), S("a", Op::Eq, "b")})}));
+    Rule nested =
+        rule_of(Expr::make_and({S("Image", Op::EndsWith, "\\x.exe"),
+                                Expr::make_or({Expr::make_pred(re), S("a", Op::Eq, "b")})}));
     EXPECT_EQ(conv("splunk", nested),
               "Image=\"*\\\\x.exe\"\n| where (isnotnull(CommandLine) AND match(CommandLine, "
               "\"(?i)a\\\"b\\\\d\")) OR (isnotnull(a) AND match(a, \"(?i)^b$\"))");
@@ -197,7 +198,7 @@ TEST(ConvertTargets, UnknownTargetAndFormat) {
 
 // The seeds' PsExec rules with each target's default pipeline.
 class Seeds : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string dir = std::string(SIGIL_SHARED_DIR) + "/reference/psexec/rules/current";
         if (!std::ifstream(dir + "/win_security_susp_psexec.yml")) GTEST_SKIP() << "no shared data";
@@ -227,10 +228,11 @@ TEST_F(Seeds, SuspiciousPsexecExecution) {
               "winlog.event_data.ShareName:\"\\\\\\\\\\*\\\\IPC$\" AND "
               "(winlog.event_data.RelativeTargetName.keyword:(*\\-stdin OR *\\-stdout OR "
               "*\\-stderr))) AND (NOT winlog.event_data.RelativeTargetName.keyword:PSEXESVC*))");
-    EXPECT_EQ(run("logpoint"),
-              "event_source=\"Microsoft-Windows-Security-Auditing\" ((event_id=\"5145\" "
-              "ShareName=\"\\\\\\\\\\*\\\\IPC$\" (RelativeTargetName IN [\"*-stdin\", \"*-stdout\", "
-              "\"*-stderr\"])) (-RelativeTargetName=\"PSEXESVC*\"))");
+    EXPECT_EQ(
+        run("logpoint"),
+        "event_source=\"Microsoft-Windows-Security-Auditing\" ((event_id=\"5145\" "
+        "ShareName=\"\\\\\\\\\\*\\\\IPC$\" (RelativeTargetName IN [\"*-stdin\", \"*-stdout\", "
+        "\"*-stderr\"])) (-RelativeTargetName=\"PSEXESVC*\"))");
     std::string w = run("watcher");
     EXPECT_EQ(w.rfind("curl -s -XPUT -H 'Content-Type: application/json' --data-binary @- "
                       "localhost:9200/_watcher/watch/c462f537-a1e3-41a6-b5fc-b2c2cef9bf82 <<EOF\n{",

@@ -1,10 +1,11 @@
 // Unit tests of pySigma-format pipelines: loading and its errors, each
 // transformation family on hand-built IR, conditions, priority merging,
 // postprocessing, finalizers and the built-in pipelines.
+#include "sigil/pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include "sigil/convert.h"
-#include "sigil/pipeline.h"
 
 using namespace sigil;
 
@@ -47,8 +48,8 @@ TEST(Pipeline, LoadErrors) {
     Diagnostics d;
     EXPECT_FALSE(load_pipeline_text("name: x\nbogus: 1\n", "a.yml", d));
     EXPECT_EQ(d.back().code, "pipeline.key.unknown");
-    EXPECT_FALSE(load_pipeline_text("transformations:\n  - type: set_state\n    key: a\n    value: b\n",
-                                    "a.yml", d));
+    EXPECT_FALSE(load_pipeline_text(
+        "transformations:\n  - type: set_state\n    key: a\n    value: b\n", "a.yml", d));
     EXPECT_EQ(d.back().code, "pipeline.item.param");
     EXPECT_EQ(d.back().loc.line, 2u);
     EXPECT_FALSE(load_pipeline_text("transformations:\n  - type: nope\n", "a.yml", d));
@@ -61,11 +62,12 @@ TEST(Pipeline, LoadErrors) {
 }
 
 TEST(Pipeline, FieldMappingOneToManyIsOr) {
-    EXPECT_EQ(apply_str("transformations:\n  - type: field_name_mapping\n    mapping:\n      Image: "
-                        "[a.exe, b.exe]\n      CommandLine: cmd\n",
-                        win_rule(Expr::make_and({S("Image", Op::EndsWith, "\\x"),
-                                                 S("CommandLine", Op::Contains, "y")}))),
-              "(a.exe endswith \"\\\\x\" or b.exe endswith \"\\\\x\") and cmd contains \"y\"");
+    EXPECT_EQ(
+        apply_str("transformations:\n  - type: field_name_mapping\n    mapping:\n      Image: "
+                  "[a.exe, b.exe]\n      CommandLine: cmd\n",
+                  win_rule(Expr::make_and(
+                      {S("Image", Op::EndsWith, "\\x"), S("CommandLine", Op::Contains, "y")}))),
+        "(a.exe endswith \"\\\\x\" or b.exe endswith \"\\\\x\") and cmd contains \"y\"");
 }
 
 TEST(Pipeline, KeywordMappingWrapsSubstring) {
@@ -76,27 +78,30 @@ TEST(Pipeline, KeywordMappingWrapsSubstring) {
 }
 
 TEST(Pipeline, PrefixSuffixAndFieldConditions) {
-    EXPECT_EQ(apply_str("transformations:\n  - type: field_name_prefix\n    prefix: 'p.'\n    "
-                        "field_name_conditions:\n      - type: include_fields\n        mode: re\n   "
-                        "     fields: ['Im']\n  - type: field_name_suffix\n    suffix: .keyword\n    "
-                        "field_name_conditions:\n      - type: exclude_fields\n        fields: "
-                        "[p.Image]\n",
-                        win_rule(Expr::make_and({S("Image", Op::Eq, "a"), S("User", Op::Eq, "b")}))),
-              "p.Image = \"a\" and User.keyword = \"b\"");
+    EXPECT_EQ(
+        apply_str("transformations:\n  - type: field_name_prefix\n    prefix: 'p.'\n    "
+                  "field_name_conditions:\n      - type: include_fields\n        mode: re\n   "
+                  "     fields: ['Im']\n  - type: field_name_suffix\n    suffix: .keyword\n    "
+                  "field_name_conditions:\n      - type: exclude_fields\n        fields: "
+                  "[p.Image]\n",
+                  win_rule(Expr::make_and({S("Image", Op::Eq, "a"), S("User", Op::Eq, "b")}))),
+        "p.Image = \"a\" and User.keyword = \"b\"");
 }
 
 TEST(Pipeline, AddConditionNegatedAndTemplate) {
-    EXPECT_EQ(apply_str("transformations:\n  - type: add_condition\n    negated: true\n    template: "
-                        "true\n    conditions:\n      Channel: 'x-$category'\n      EventID: [1, 2]\n",
-                        win_rule(S("Image", Op::Eq, "a"))),
-              "not (Channel = \"x-process_creation\" and (EventID = 1 or EventID = 2)) and Image = "
-              "\"a\"");
+    EXPECT_EQ(
+        apply_str("transformations:\n  - type: add_condition\n    negated: true\n    template: "
+                  "true\n    conditions:\n      Channel: 'x-$category'\n      EventID: [1, 2]\n",
+                  win_rule(S("Image", Op::Eq, "a"))),
+        "not (Channel = \"x-process_creation\" and (EventID = 1 or EventID = 2)) and Image = "
+        "\"a\"");
 }
 
 TEST(Pipeline, RuleConditionsExprAndLogsource) {
     std::string y =
         "transformations:\n  - type: rule_failure\n    message: nope\n    rule_conditions:\n      "
-        "ls: {type: logsource, product: windows}\n      t: {type: tag, tag: attack.execution}\n      "
+        "ls: {type: logsource, product: windows}\n      t: {type: tag, tag: attack.execution}\n    "
+        "  "
         "lv: {type: rule_attribute, attribute: level, value: medium, op: gte}\n    rule_cond_expr: "
         "ls and t and lv\n";
     EXPECT_EQ(apply_str(y, win_rule(S("a", Op::Eq, "b"))), "ERROR pipeline.rule_failure: nope");
@@ -135,9 +140,9 @@ TEST(Pipeline, Placeholders) {
     p.op = Op::Glob;
     p.placeholders = true;
     Rule r = win_rule(Expr::make_pred(p));
-    EXPECT_EQ(apply_str("vars:\n  site: [fra, ber]\ntransformations:\n  - type: value_placeholders\n",
-                        r),
-              "host startswith \"srv-fra-\" or host startswith \"srv-ber-\"");
+    EXPECT_EQ(
+        apply_str("vars:\n  site: [fra, ber]\ntransformations:\n  - type: value_placeholders\n", r),
+        "host startswith \"srv-fra-\" or host startswith \"srv-ber-\"");
     EXPECT_EQ(apply_str("transformations:\n  - type: value_placeholders\n", r),
               "ERROR pipeline.placeholder.unknown: no pipeline variable for placeholder %site%");
     EXPECT_EQ(apply_str("transformations:\n  - type: wildcard_placeholders\n", r),
@@ -173,9 +178,11 @@ TEST(Pipeline, StateAndProcessingItemApplied) {
 TEST(Pipeline, PriorityMerge) {
     Diagnostics d;
     auto a = load_pipeline_text(
-        "name: a\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: A.\n", "a", d);
+        "name: a\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: A.\n",
+        "a", d);
     auto b = load_pipeline_text(
-        "name: b\npriority: 10\ntransformations:\n  - type: field_name_prefix\n    prefix: B.\n", "b", d);
+        "name: b\npriority: 10\ntransformations:\n  - type: field_name_prefix\n    prefix: B.\n",
+        "b", d);
     PipelineChain c = PipelineChain::merge({a, b});
     ProcessedRule pr = apply_pipelines(win_rule(S("f", Op::Eq, "x")), c);
     EXPECT_EQ(to_string(pr.rule.conditions[0]), "A.B.f = \"x\"");
@@ -186,7 +193,8 @@ TEST(Pipeline, PostprocessingAndFinalizers) {
         "transformations:\n  - type: set_state\n    key: index\n    val: win\npostprocessing:\n  - "
         "type: simple_template\n    template: 'index={pipeline.state[index]} {query} # "
         "{rule.title}'\n  - type: replace\n    pattern: '\\s+#.*'\n    replacement: ''\n  - type: "
-        "embed\n    prefix: '['\n    suffix: ']'\nfinalizers:\n  - type: concat\n    separator: ' | "
+        "embed\n    prefix: '['\n    suffix: ']'\nfinalizers:\n  - type: concat\n    separator: ' "
+        "| "
         "'\n";
     ConvertOptions o;
     o.target = "splunk";
