@@ -17,7 +17,8 @@ struct RuleSet {
     SigmaLoadStats stats;
 };
 
-enum class RuleFileKind { Sigma, SplunkSecurityContent, Armory, Unknown };
+// SplunkSupport: security_content macros and data sources the SPL rules use.
+enum class RuleFileKind { Sigma, SplunkSecurityContent, Armory, SplunkSupport, Unknown };
 // Decides from the top-level keys of a YAML file's text.
 RuleFileKind sniff_rule_file(std::string_view text);
 
