@@ -17,5 +17,6 @@ void register_version(CLI::App& app, int& rc);
 void register_eval(CLI::App& app, int& rc);
 void register_hunt(CLI::App& app, int& rc);
 void register_test(CLI::App& app, int& rc);
+void register_convert(CLI::App& app, int& rc);
 
 }  // namespace sigil::cli

@@ -1,0 +1,173 @@
+// convert/converter.cpp — the Converter: target registry, pipeline chain
+// (the target's own pipeline first, then the user's by priority), per-rule
+// conversion with located errors, output formats and finalizers.
+#include <algorithm>
+
+#include "convert/target.h"
+
+namespace sigil {
+
+std::unique_ptr<Target> make_splunk_target();
+std::unique_ptr<Target> make_es_qs_target();
+std::unique_ptr<Target> make_kibana_target();
+std::unique_ptr<Target> make_graylog_target();
+std::unique_ptr<Target> make_lucene_target();
+std::unique_ptr<Target> make_watcher_target();
+std::unique_ptr<Target> make_esdsl_target();
+std::unique_ptr<Target> make_logpoint_target();
+std::unique_ptr<Target> make_powershell_target();
+std::unique_ptr<Target> make_grep_target();
+std::unique_ptr<Target> make_sql_target(const std::string& name);
+std::unique_ptr<Target> make_eql_target();
+std::unique_ptr<Target> make_esql_target();
+std::unique_ptr<Target> make_kql_target();
+
+std::vector<std::string> convert_targets() {
+    return {"splunk",   "kibana",     "es-qs", "esdsl", "watcher", "graylog",
+            "logpoint", "powershell", "grep",  "sql",   "sqlite",  "postgres",
+            "eql",      "esql",       "kql",   "lucene"};
+}
+
+std::unique_ptr<Target> make_target(const std::string& n) {
+    if (n == "splunk") return make_splunk_target();
+    if (n == "kibana") return make_kibana_target();
+    if (n == "es-qs") return make_es_qs_target();
+    if (n == "esdsl") return make_esdsl_target();
+    if (n == "watcher" || n == "xpack-watcher") return make_watcher_target();
+    if (n == "graylog") return make_graylog_target();
+    if (n == "logpoint") return make_logpoint_target();
+    if (n == "powershell") return make_powershell_target();
+    if (n == "grep") return make_grep_target();
+    if (n == "sql" || n == "sqlite" || n == "postgres") return make_sql_target(n);
+    if (n == "eql") return make_eql_target();
+    if (n == "esql") return make_esql_target();
+    if (n == "kql") return make_kql_target();
+    if (n == "lucene") return make_lucene_target();
+    return nullptr;
+}
+
+std::vector<std::string> convert_formats(const std::string& target) {
+    auto t = make_target(target);
+    return t ? t->formats() : std::vector<std::string>{};
+}
+
+Converter::~Converter() = default;
+
+std::unique_ptr<Converter> Converter::create(const ConvertOptions& opts, Diagnostics& diags) {
+    auto bad = [&](const std::string& code, const std::string& msg) {
+        Diagnostic d;
+        d.code = code;
+        d.message = msg;
+        diags.push_back(d);
+        return nullptr;
+    };
+    std::unique_ptr<Converter> c(new Converter());
+    c->target_ = make_target(opts.target);
+    if (!c->target_) return bad("convert.target.unknown", "unknown target '" + opts.target + "'");
+    auto fmts = c->target_->formats();
+    c->format_ = opts.format.empty() ? fmts.front() : opts.format;
+    if (std::find(fmts.begin(), fmts.end(), c->format_) == fmts.end()) {
+        std::string all;
+        for (auto& f : fmts) all += (all.empty() ? "" : ", ") + f;
+        return bad("convert.format.unknown", "target " + opts.target + " has no format '" +
+                                                 c->format_ + "' (formats: " + all + ")");
+    }
+    auto names = c->target_->option_names();
+    for (auto& [k, v] : opts.options)
+        if (std::find(names.begin(), names.end(), k) == names.end())
+            return bad("convert.option.unknown",
+                       "target " + opts.target + " has no option '" + k + "'");
+    c->options_ = opts.options;
+    auto topts = opts.options;
+    topts["__format"] = c->format_;
+    c->target_->set_options(topts);
+
+    std::vector<PipelinePtr> backend, user;
+    if (opts.default_pipelines)
+        for (auto& n : c->target_->default_pipelines()) {
+            auto p = builtin_pipeline(n);
+            if (p) backend.push_back(p);
+        }
+    size_t before = diags.size();
+    for (auto& n : opts.pipelines) {
+        auto p = resolve_pipeline(n, diags);
+        if (!p) continue;
+        if (!p->allowed_backends.empty() &&
+            std::find(p->allowed_backends.begin(), p->allowed_backends.end(), opts.target) ==
+                p->allowed_backends.end()) {
+            return bad("pipeline.backend.not_allowed",
+                       "pipeline '" + n + "' does not allow target " + opts.target);
+        }
+        user.push_back(p);
+    }
+    for (size_t i = before; i < diags.size(); ++i)
+        if (diags[i].severity == Severity::Error) return nullptr;
+    c->chain_ = PipelineChain::merge(user, backend);
+    return c;
+}
+
+RuleConversion Converter::convert(const Rule& rule) const {
+    RuleConversion rc;
+    rc.rule = &rule;
+    std::string who = rule.title.empty() ? rule.id : rule.title;
+    auto fail = [&](const std::string& code, const std::string& msg) {
+        Diagnostic d;
+        d.code = code;
+        d.message = "rule '" + who + "': " + msg;
+        d.loc = rule.loc;
+        d.rule = who;
+        rc.errors.push_back(d);
+        return rc;
+    };
+    if (rule.kind != RuleKind::Detection) {
+        rc.skipped = true;
+        return rc;
+    }
+    if (rule.conditions.empty()) return fail("convert.rule.empty", "rule has no condition");
+    ProcessedRule pr = apply_pipelines(rule, chain_);
+    if (!pr.errors.empty()) {
+        for (auto& e : pr.errors) {
+            Diagnostic d = e;
+            d.message = "rule '" + who + "': " + e.message;
+            if (!d.loc.file) d.loc = rule.loc;
+            d.rule = who;
+            rc.errors.push_back(d);
+        }
+        return rc;
+    }
+    TargetOutput out = target_->convert(pr);
+    if (out.error) return fail(out.error->code, out.error->message);
+    for (auto& q : out.queries) q = postprocess_query(q, pr, chain_);
+    if (format_ == "json") {
+        for (size_t i = 0; i < out.queries.size(); ++i) {
+            nlohmann::ordered_json j;
+            j["id"] = rule.id;
+            j["title"] = rule.title;
+            if (rule.loc.file) j["path"] = *rule.loc.file;
+            j["query"] = out.queries[i];
+            if (out.queries.size() > 1) j["condition"] = i;
+            rc.queries.push_back(j.dump());
+        }
+        return rc;
+    }
+    rc.queries = target_->format_rule(pr, out.queries, format_);
+    return rc;
+}
+
+std::string Converter::finalize(const std::vector<RuleConversion>& results) const {
+    std::vector<std::string> items;
+    for (auto& r : results)
+        if (r.ok())
+            for (auto& q : r.queries) items.push_back(q);
+    std::string out;
+    if (finalize_queries(items, chain_, out)) return out;
+    if (format_ == "json") {
+        out = "[";
+        for (size_t i = 0; i < items.size(); ++i) out += (i ? ",\n " : "\n ") + items[i];
+        out += items.empty() ? "]\n" : "\n]\n";
+        return out;
+    }
+    return target_->finalize_output(items, format_);
+}
+
+}  // namespace sigil

@@ -1,0 +1,61 @@
+// pipeline/pipeline_internal.h — shared pieces of the pipeline module: YAML
+// to JSON with locations, the condition-expression compiler, and the list of
+// known item types.
+#pragma once
+
+#include <libfyaml.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "sigil/pipeline.h"
+
+namespace sigil::pipeline_detail {
+
+// A YAML node as JSON (plain scalars typed like YAML 1.1: null, bool, int,
+// float, else string; quoted scalars are strings).
+nlohmann::json yaml_to_json(struct fy_node* n);
+uint32_t node_line(struct fy_node* n);
+
+// Parameter getters that never throw: a value of another type is read as
+// its JSON text (strings) or its truthiness (bools).
+inline std::string jstr(const nlohmann::json& j, const std::string& k, const std::string& d) {
+    if (!j.is_object()) return d;
+    auto it = j.find(k);
+    if (it == j.end() || it->is_null()) return d;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>() ? "true" : "false";  // YAML 1.1 yes/no/on/off
+    return it->dump();
+}
+inline bool jbool(const nlohmann::json& j, const std::string& k, bool d) {
+    if (!j.is_object()) return d;
+    auto it = j.find(k);
+    if (it == j.end() || it->is_null()) return d;
+    if (it->is_boolean()) return it->get<bool>();
+    if (it->is_string()) return *it == "true" || *it == "yes";
+    return d;
+}
+
+bool is_rule_transformation(std::string_view type);
+bool is_pred_transformation(std::string_view type);
+bool is_postprocessing(std::string_view type);
+bool is_finalizer(std::string_view type);
+
+// Built-in pipeline YAML texts by name.
+const char* builtin_yaml(std::string_view name);
+
+}  // namespace sigil::pipeline_detail
+
+namespace sigil {
+
+// Lookup tables of one item, built at load so applying a pipeline to a
+// corpus does not re-read JSON parameters per predicate.
+struct CompiledItem {
+    std::map<std::string, std::vector<std::string>> mapping;  // field/prefix/string mappings
+    bool has_keyword_mapping = false;
+    std::vector<std::string> keyword_targets;
+    std::shared_ptr<const re2::RE2> regex;  // replace_string / replace
+};
+
+}  // namespace sigil
