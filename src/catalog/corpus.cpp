@@ -36,6 +36,40 @@ RuleFileKind sniff_rule_file(std::string_view text) {
     return RuleFileKind::Sigma;
 }
 
+/* Per-file loading for callers that read files themselves (the catalog's cached build):
+ * Sigma text goes to the Sigma front-end; Splunk security_content and Armory files need the
+ * SPL front-end, which this build does not have yet, so each is one error naming the file. */
+void load_rule_text(std::string_view text, const std::string& path, RuleSet& out) {
+    RuleFileKind kind = sniff_rule_file(text);
+    if (kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory) {
+        Diagnostic d;
+        d.code = "rules.spl.unsupported";
+        d.message = std::string(kind == RuleFileKind::Armory ? "Armory" : "Splunk security_content") +
+                    " rule: SPL rules need the SPL front-end, which this build of sigil lacks";
+        d.loc = SourceLoc{std::make_shared<const std::string>(path), 0, 0};
+        out.diagnostics.push_back(std::move(d));
+        ++out.stats.files;
+        ++out.stats.rules_failed;
+        return;
+    }
+    SigmaCollection sc;
+    load_sigma_text(text, path, sc);
+    for (auto& r : sc.rules) out.rules.push_back(std::move(r));
+    for (auto& d : sc.diagnostics) out.diagnostics.push_back(std::move(d));
+    out.stats.files += sc.stats.files;
+    out.stats.documents += sc.stats.documents;
+    out.stats.rules_loaded += sc.stats.rules_loaded;
+    out.stats.rules_failed += sc.stats.rules_failed;
+}
+
+void link_rule_set(RuleSet& set) {
+    SigmaCollection sc;
+    sc.rules = std::move(set.rules);
+    link_sigma_collection(sc);
+    set.rules = std::move(sc.rules);
+    for (auto& d : sc.diagnostics) set.diagnostics.push_back(std::move(d));
+}
+
 void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
     SigmaCollection sc;
     load_sigma_paths(paths, sc);

@@ -13,5 +13,6 @@ enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kRuntime = 3 };
 void register_check(CLI::App& app, int& rc);
 void register_version(CLI::App& app, int& rc);
 void register_eval(CLI::App& app, int& rc);
+void register_catalog(CLI::App& app, int& rc);
 
 }  // namespace sigil::cli

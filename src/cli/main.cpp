@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     int rc = 0;
     sigil::cli::register_check(app, rc);
     sigil::cli::register_eval(app, rc);
+    sigil::cli::register_catalog(app, rc);
     sigil::cli::register_version(app, rc);
     try {
         app.parse(argc, argv);
