@@ -292,9 +292,13 @@ void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& 
     }
 
     // Indicators: field predicates that are not negated, grouped by (field, kind).
+    // Values in the order the rule writes them: walk the logic before normalization.
+    std::vector<ExprPtr> raw;
+    if (!r.conditions.empty()) raw.push_back(r.expr());
+    for (auto& s : r.stages)
+        if (s.expr) raw.push_back(s.expr);
     std::map<std::pair<std::string, std::string>, Indicator> rows;
-    std::map<std::pair<std::string, std::string>, int> eq_count;
-    walk_polarity(a.logic, false, [&](const Pred& p, bool neg) {
+    walk_polarity(Expr::make_and(raw), false, [&](const Pred& p, bool neg) {
         if (neg || p.is_keyword()) return;
         auto key = std::make_pair(p.field, std::string(kind_of(p.op)));
         Indicator& row = rows[key];
