@@ -20,7 +20,14 @@
     return true;
   }
 
+  // Rendering only when the query or a filter changed matters: the search box fires
+  // "change" when it loses focus, i.e. on the mousedown of a click on a result, and
+  // rebuilding the table then would swallow that click.
+  var shown = null;
   function render() {
+    var state = [q.value, fsrc.value, flev.value, ftac.value, flog.value].join("\u0000");
+    if (state === shown) return;
+    shown = state;
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var hits = [];
     for (var i = 0; i < rules.length; i++) if (matches(rules[i], words)) hits.push(rules[i]);
