@@ -101,7 +101,7 @@ enum class NeighborKind : uint8_t { Stricter, Broader, Duplicate, NearDuplicate 
 const char* neighbor_kind_name(NeighborKind k);  // "stricter", "broader", ...
 
 struct Neighbor {
-    uint32_t rule = 0;        // index into Catalog::rules
+    uint32_t rule = 0;  // index into Catalog::rules
     NeighborKind kind = NeighborKind::Stricter;
     uint32_t filters = 0;     // stricter: filters the neighbor adds; broader: filters it drops
     double similarity = 1.0;  // near duplicates: Jaccard similarity of the predicate sets
@@ -165,8 +165,8 @@ std::span<const std::string_view> translation_targets();
 Translator default_translator();
 
 struct RuleAnalysis {
-    std::string slug;   // file name stem of the rule's pages: "<source>-<id>"
-    ExprPtr logic;      // normalized detection logic (SPL: every filtering stage ANDed)
+    std::string slug;  // file name stem of the rule's pages: "<source>-<id>"
+    ExprPtr logic;     // normalized detection logic (SPL: every filtering stage ANDed)
     std::vector<StageView> stages;
     std::vector<Exclusion> exclusions;
     std::vector<Indicator> indicators;

@@ -8,9 +8,9 @@
 namespace sigil {
 
 struct ServeOptions {
-    std::string dir;                  // a directory written by build_catalog()
-    std::string bind = "127.0.0.1";   // loopback unless told otherwise
-    int port = 8080;                  // 0 = any free port
+    std::string dir;                 // a directory written by build_catalog()
+    std::string bind = "127.0.0.1";  // loopback unless told otherwise
+    int port = 8080;                 // 0 = any free port
 };
 
 /* Routes:
@@ -39,7 +39,6 @@ class CatalogServer {
 };
 
 // The JSON body of /api/search for a catalog database (used by the server and tests).
-std::string catalog_search_json(const std::string& db_path, const std::string& query,
-                                int limit);
+std::string catalog_search_json(const std::string& db_path, const std::string& query, int limit);
 
 }  // namespace sigil

@@ -20,22 +20,32 @@ std::string lower(std::string_view s) {
 
 const char* kind_of(Op op) {
     switch (op) {
-        case Op::Eq: return "eq";
-        case Op::Contains: return "contains";
-        case Op::StartsWith: return "starts_with";
-        case Op::EndsWith: return "ends_with";
-        case Op::Glob: return "match";
-        case Op::Regex: return "regex_match";
-        case Op::Cidr: return "cidr";
-        case Op::Exists: return "exists";
+        case Op::Eq:
+            return "eq";
+        case Op::Contains:
+            return "contains";
+        case Op::StartsWith:
+            return "starts_with";
+        case Op::EndsWith:
+            return "ends_with";
+        case Op::Glob:
+            return "match";
+        case Op::Regex:
+            return "regex_match";
+        case Op::Cidr:
+            return "cidr";
+        case Op::Exists:
+            return "exists";
         case Op::Lt:
         case Op::Lte:
         case Op::Gt:
-        case Op::Gte: return "compare";
+        case Op::Gte:
+            return "compare";
         case Op::FieldRef:
         case Op::FieldRefContains:
         case Op::FieldRefStartsWith:
-        case Op::FieldRefEndsWith: return "field_ref";
+        case Op::FieldRefEndsWith:
+            return "field_ref";
     }
     return "?";
 }
@@ -43,16 +53,26 @@ const char* kind_of(Op op) {
 std::string value_text(const Pred& p) {
     std::string v = p.value.text();
     switch (p.op) {
-        case Op::Lt: return "< " + v;
-        case Op::Lte: return "<= " + v;
-        case Op::Gt: return "> " + v;
-        case Op::Gte: return ">= " + v;
-        case Op::FieldRef: return "= field " + v;
-        case Op::FieldRefContains: return "contains field " + v;
-        case Op::FieldRefStartsWith: return "starts with field " + v;
-        case Op::FieldRefEndsWith: return "ends with field " + v;
-        case Op::Exists: return p.value.b ? "present" : "absent";
-        default: break;
+        case Op::Lt:
+            return "< " + v;
+        case Op::Lte:
+            return "<= " + v;
+        case Op::Gt:
+            return "> " + v;
+        case Op::Gte:
+            return ">= " + v;
+        case Op::FieldRef:
+            return "= field " + v;
+        case Op::FieldRefContains:
+            return "contains field " + v;
+        case Op::FieldRefStartsWith:
+            return "starts with field " + v;
+        case Op::FieldRefEndsWith:
+            return "ends with field " + v;
+        case Op::Exists:
+            return p.value.b ? "present" : "absent";
+        default:
+            break;
     }
     if (p.time_part != TimePart::None) v = std::string(time_part_name(p.time_part)) + " " + v;
     return v;
@@ -63,8 +83,12 @@ void walk_polarity(const ExprPtr& e, bool negated,
                    const std::function<void(const Pred&, bool)>& fn) {
     if (!e) return;
     switch (e->kind) {
-        case ExprKind::Pred: fn(*e->pred, negated); return;
-        case ExprKind::Not: walk_polarity(e->kids[0], !negated, fn); return;
+        case ExprKind::Pred:
+            fn(*e->pred, negated);
+            return;
+        case ExprKind::Not:
+            walk_polarity(e->kids[0], !negated, fn);
+            return;
         default:
             for (auto& k : e->kids) walk_polarity(k, negated, fn);
     }
@@ -190,8 +214,8 @@ std::vector<std::pair<std::string, std::string>> sigma_detection_blocks(std::str
         if (!child_indent) child_indent = ind;
         if (ind == child_indent) {
             size_t colon = l.find(':', ind);
-            std::string key(l.substr(ind, colon == std::string_view::npos ? l.size() - ind
-                                                                          : colon - ind));
+            std::string key(
+                l.substr(ind, colon == std::string_view::npos ? l.size() - ind : colon - ind));
             if (key.size() >= 2 && (key.front() == '\'' || key.front() == '"'))
                 key = key.substr(1, key.size() - 2);
             out.push_back({key, ""});
@@ -249,9 +273,13 @@ void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& 
             v.number = ++n;
             v.label = name;
             v.text = block_text(name);
-            std::vector<const Pred*> ps;
-            collect_preds(e, ps);
-            for (auto* p : ps) v.predicates.push_back(p->str());
+            // The identifier's YAML says what it tests; printed predicates are listed only
+            // when the text could not be cut out of the file.
+            if (v.text.empty()) {
+                std::vector<const Pred*> ps;
+                collect_preds(e, ps);
+                for (auto* p : ps) v.predicates.push_back(p->str());
+            }
             add_search_terms(e, n, a.search_terms);
             a.stages.push_back(std::move(v));
         }
@@ -337,7 +365,7 @@ std::string IndicatorValue::corpus_text() const {
  * its non-negated field predicates (canonical_pred: alias table applied, case folded), so a
  * rule counts once per key however often it repeats it. Counting is one hash-map pass over
  * all predicates; a value's count is then the key's rule count minus the rule itself. */
-void count_indicators(Catalog& c) {
+void count_indicators(Catalog& c, CanonicalHashes& hashes) {
     struct Count {
         uint32_t total = 0;
         std::array<uint32_t, kRuleSources> by{};
@@ -351,7 +379,7 @@ void count_indicators(Catalog& c) {
         std::vector<uint64_t> mine;
         walk_polarity(a.logic, false, [&](const Pred& p, bool neg) {
             if (neg || p.is_keyword()) return;
-            uint64_t h = canonical_pred(p).hash();
+            uint64_t h = hashes(p);
             keys[i].push_back({p.field + '\x1f' + kind_of(p.op) + '\x1f' + value_text(p), h});
             mine.push_back(h);
         });

@@ -28,7 +28,7 @@ constexpr uint64_t kFormat = 2;
 }  // namespace
 
 uint64_t binary_fingerprint() {
-    struct stat st{};
+    struct stat st {};
     uint64_t v[3] = {kFormat, 0, 0};
     if (::stat("/proc/self/exe", &st) == 0) {
         v[1] = uint64_t(st.st_size);
@@ -161,8 +161,10 @@ struct Reader {
         }
         auto kind = ExprKind(k);
         switch (kind) {
-            case ExprKind::True: return Expr::make_true();
-            case ExprKind::False: return Expr::make_false();
+            case ExprKind::True:
+                return Expr::make_true();
+            case ExprKind::False:
+                return Expr::make_false();
             case ExprKind::Pred: {
                 Pred p;
                 p.field = s();
@@ -179,7 +181,8 @@ struct Reader {
                 p.loc = loc();
                 return Expr::make_pred(std::move(p));
             }
-            default: break;
+            default:
+                break;
         }
         std::vector<ExprPtr> kids(count());
         for (auto& c : kids) {
@@ -254,11 +257,10 @@ bool read_rule(Reader& rd, Rule& r) {
     r.kind = RuleKind(rd.u());
     r.source = RuleSource(rd.u());
     r.loc = rd.loc();
-    for (std::string* x : {&r.id, &r.name, &r.title, &r.description, &r.status, &r.level,
-                           &r.author, &r.license, &r.taxonomy, &r.date, &r.modified})
+    for (std::string* x : {&r.id, &r.name, &r.title, &r.description, &r.status, &r.level, &r.author,
+                           &r.license, &r.taxonomy, &r.date, &r.modified})
         *x = rd.s();
-    for (auto* v : {&r.tags, &r.references, &r.falsepositives, &r.fields, &r.scope})
-        *v = rd.strs();
+    for (auto* v : {&r.tags, &r.references, &r.falsepositives, &r.fields, &r.scope}) *v = rd.strs();
     r.related.resize(rd.count());
     for (auto& x : r.related) x.id = rd.s(), x.type = rd.s();
     r.custom = rd.pairs();
@@ -278,8 +280,8 @@ bool read_rule(Reader& rd, Rule& r) {
     r.filter_rules = rd.strs();
     r.filter_any = rd.u();
     r.stages.resize(rd.count());
-    for (auto& s : r.stages) s.command = rd.s(), s.text = rd.s(), s.expr = rd.expr(),
-                             s.loc = rd.loc();
+    for (auto& s : r.stages)
+        s.command = rd.s(), s.text = rd.s(), s.expr = rd.expr(), s.loc = rd.loc();
     if (rd.u()) {
         Correlation c;
         c.type = Correlation::Type(rd.u());

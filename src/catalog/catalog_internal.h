@@ -5,12 +5,26 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sigil/catalog.h"
 #include "sigil/ir.h"
 
 namespace sigil {
+
+// canonical_pred(p).hash() per predicate object, computed once per corpus analysis (the
+// predicates live in the Catalog's rules for as long as the memo is used).
+struct CanonicalHashes {
+    std::unordered_map<const Pred*, uint64_t> memo;
+    uint64_t operator()(const Pred& p) {
+        // The log source pseudo-predicates of conjuncts() are temporaries: never memoized.
+        if (p.field.rfind("logsource.", 0) == 0) return canonical_pred(p).hash();
+        auto [it, fresh] = memo.try_emplace(&p, 0);
+        if (fresh) it->second = canonical_pred(p).hash();
+        return it->second;
+    }
+};
 
 // analysis.cpp
 ExprPtr rule_logic(const Rule& r);
@@ -19,12 +33,12 @@ std::vector<std::string> split_regex_alternatives(std::string_view re);
 std::vector<std::pair<std::string, std::string>> sigma_detection_blocks(std::string_view text,
                                                                         uint32_t first_line);
 void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& a);
-void count_indicators(Catalog& c);
+void count_indicators(Catalog& c, CanonicalHashes& hashes);
 const char* indicator_kind(Op op);
 std::string indicator_value(const Pred& p);
 
 // neighbors.cpp
-void find_neighbors(Catalog& c, const AnalysisOptions& o);
+void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& hashes);
 
 // rule_facts.cpp
 void attach_knowledge(const Rule& r, RuleAnalysis& a);

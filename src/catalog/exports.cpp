@@ -1,5 +1,6 @@
 // catalog/exports.cpp — whole-catalog exports: the index page's search data
 // (search-index.js), the CSV of every rule, and the ATT&CK Navigator layer.
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -34,21 +35,46 @@ std::string csv_field(const std::string& s) {
  * lower-cased text the search matches: title, id, description, author, tags, technique
  * names, software, groups, log source, event ids and indicator values. */
 std::string search_index_js(const Catalog& c) {
-    json arr = json::array();
+    // Written by hand rather than through a JSON DOM: it is rebuilt on every build.
+    std::string o = "window.SIGIL_RULES = [";
+    auto str = [&o](std::string_view s, bool fold) {
+        o += '"';
+        for (char ch : s) {
+            unsigned char u = (unsigned char)ch;
+            if (fold && u >= 'A' && u <= 'Z') u = u + 32;
+            switch (u) {
+                case '"':
+                    o += "\\\"";
+                    break;
+                case '\\':
+                    o += "\\\\";
+                    break;
+                case '\n':
+                    o += "\\n";
+                    break;
+                case '<':
+                    o += "\\u003c";
+                    break;
+                default:
+                    if (u < 0x20) {
+                        char b[8];
+                        std::snprintf(b, sizeof b, "\\u%04x", u);
+                        o += b;
+                    } else {
+                        o += char(u);
+                    }
+            }
+        }
+        o += '"';
+    };
     for (size_t i = 0; i < c.rules.size(); ++i) {
         const Rule& r = c.rules[i];
         const RuleAnalysis& a = c.analyses[i];
-        std::string k = r.title + ' ' + r.id + ' ' + r.description + ' ' + r.author + ' ' +
-                        logsource_text(r) + ' ' + rule_source_name(r.source);
+        std::string ls = logsource_text(r);
+        std::string k = r.title + ' ' + r.id + ' ' + r.description + ' ' + r.author + ' ' + ls +
+                        ' ' + rule_source_name(r.source);
         for (auto& t : r.tags) k += ' ' + t;
-        json te = json::array(), ta = json::array();
-        for (auto& t : a.techniques) {
-            te.push_back(t.id);
-            k += ' ' + t.display;
-        }
-        std::set<std::string> tacs;
-        for (auto& t : a.tactics) tacs.insert(t.tactic);
-        for (auto& t : tacs) ta.push_back(t);
+        for (auto& t : a.techniques) k += ' ' + t.display;
         for (auto& x : a.software) k += ' ' + x.display;
         for (auto& x : a.groups) k += ' ' + x.display;
         for (auto& e : a.events)
@@ -56,19 +82,37 @@ std::string search_index_js(const Catalog& c) {
         for (auto& ind : a.indicators)
             for (auto& v : ind.values) k += ' ' + v.value;
         if (k.size() > 4000) k.resize(4000);
-        arr.push_back({{"s", a.slug},
-                       {"t", r.title},
-                       {"tl", lower(r.title)},
-                       {"src", rule_source_name(r.source)},
-                       {"l", r.level},
-                       {"ls", logsource_text(r)},
-                       {"ta", ta},
-                       {"te", te},
-                       {"k", lower(k)}});
+        o += i ? ",\n{\"s\":" : "\n{\"s\":";
+        str(a.slug, false);
+        o += ",\"t\":";
+        str(r.title, false);
+        o += ",\"tl\":";
+        str(r.title, true);
+        o += ",\"src\":";
+        str(rule_source_name(r.source), false);
+        o += ",\"l\":";
+        str(r.level, false);
+        o += ",\"ls\":";
+        str(ls, false);
+        o += ",\"ta\":[";
+        std::set<std::string> tacs;
+        for (auto& t : a.tactics) tacs.insert(t.tactic);
+        bool first = true;
+        for (auto& t : tacs) {
+            if (!first) o += ',';
+            first = false;
+            str(t, false);
+        }
+        o += "],\"te\":[";
+        for (size_t j = 0; j < a.techniques.size(); ++j) {
+            if (j) o += ',';
+            str(a.techniques[j].id, false);
+        }
+        o += "],\"k\":";
+        str(k, true);
+        o += '}';
     }
-    // dump() escapes as JSON, which is valid JavaScript; non-ASCII is kept as UTF-8.
-    return "window.SIGIL_RULES = " + arr.dump(-1, ' ', false, json::error_handler_t::replace) +
-           ";\n";
+    return o + "];\n";
 }
 
 std::string rules_csv(const Catalog& c) {

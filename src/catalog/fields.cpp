@@ -118,8 +118,10 @@ bool folds(const Pred& p) {
         case Op::Contains:
         case Op::StartsWith:
         case Op::EndsWith:
-        case Op::Glob: return true;
-        default: return false;
+        case Op::Glob:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -158,8 +160,8 @@ CanonicalPred canonical_pred(const Pred& p) {
         if (it->second.second == FieldRelation::Basename) f += ":basename";
     }
     static const std::string path_fields[] = {"image", "parentimage", "targetfilename"};
-    bool path_field = std::find(std::begin(path_fields), std::end(path_fields), f) !=
-                      std::end(path_fields);
+    bool path_field =
+        std::find(std::begin(path_fields), std::end(path_fields), f) != std::end(path_fields);
     // `endswith "\name"`, or the glob `*\\name` (the canonical glob escaping doubles a
     // literal backslash) without other wildcards or escapes in name.
     std::string v = c.value;

@@ -1,9 +1,8 @@
 // catalog/html.cpp — the HTML pages of the catalog site, rendered from the mustache templates
 // embedded from src/catalog/assets: rule pages, the searchable index, technique pages, the
 // ATT&CK coverage matrix, event pages and log source statistics.
-#include <kainjow/mustache.hpp>
-
 #include <algorithm>
+#include <kainjow/mustache.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -31,15 +30,20 @@ mst::data to_data(const json& j, std::string_view key = {}, bool rule_page = fal
             mst::data d{mst::data::type::object};
             for (auto it = j.begin(); it != j.end(); ++it) {
                 if (rule_page && unused.count(it.key())) continue;
-                d.set(it.key(), to_data(it.value(), it.key(), rule_page));
-                if (it.value().is_array())
-                    d.set("has_" + it.key(), mst::data(!it.value().empty()));
+                // operator[] + move assignment: set() and push_back() would deep-copy the
+                // finished subtree at every level.
+                d[it.key()] = to_data(it.value(), it.key(), rule_page);
+                if (it.value().is_array()) d["has_" + it.key()] = mst::data(!it.value().empty());
             }
             return d;
         }
         case json::value_t::array: {
             mst::data d{mst::data::type::list};
-            for (auto& x : j) d.push_back(to_data(x, {}, rule_page));
+            // The list's vector copies its elements when it grows (basic_data's move is not
+            // noexcept), so it is grown with cheap placeholders first, then filled in place.
+            for (size_t k = 0; k < j.size(); ++k) d.push_back(mst::data(false));
+            for (size_t k = 0; k < j.size(); ++k)
+                const_cast<mst::data&>(d.list_value()[k]) = to_data(j[k], {}, rule_page);
             return d;
         }
         case json::value_t::string: {
@@ -47,7 +51,8 @@ mst::data to_data(const json& j, std::string_view key = {}, bool rule_page = fal
             if (s.empty()) return mst::data(false);
             return mst::data(s);
         }
-        case json::value_t::boolean: return mst::data(j.get<bool>());
+        case json::value_t::boolean:
+            return mst::data(j.get<bool>());
         case json::value_t::number_integer:
         case json::value_t::number_unsigned:
             if (key.size() > 5 && key.substr(key.size() - 5) == "_more" && j.get<int64_t>() == 0)
@@ -58,7 +63,8 @@ mst::data to_data(const json& j, std::string_view key = {}, bool rule_page = fal
             std::snprintf(b, sizeof b, "%.3g", j.get<double>());
             return mst::data(std::string(b));
         }
-        default: return mst::data(false);
+        default:
+            return mst::data(false);
     }
 }
 
@@ -78,9 +84,8 @@ json rule_row(const Catalog& c, uint32_t i) {
 }
 
 json rule_rows(const Catalog& c, std::vector<uint32_t> ids) {
-    std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
-        return c.rules[a].title < c.rules[b].title;
-    });
+    std::sort(ids.begin(), ids.end(),
+              [&](uint32_t a, uint32_t b) { return c.rules[a].title < c.rules[b].title; });
     json out = json::array();
     for (uint32_t i : ids) out.push_back(rule_row(c, i));
     return out;
@@ -222,10 +227,8 @@ std::string HtmlRenderer::technique_page(const Catalog& c, const SiteIndex& s,
     j["rules"] = rule_rows(c, ids);
     json tests = json::array();
     for (const AtomicTest& x : k.atomic_tests(sid).tests)
-        tests.push_back({{"number", x.number},
-                         {"name", x.name},
-                         {"executor", x.executor},
-                         {"guid", x.guid}});
+        tests.push_back(
+            {{"number", x.number}, {"name", x.name}, {"executor", x.executor}, {"guid", x.guid}});
     j["tests"] = tests;
     return wrap(t_->get("technique").render(to_data(j)), j["display"].get<std::string>(), "../",
                 false);
@@ -296,8 +299,8 @@ std::string HtmlRenderer::event_page(const Catalog& c, const SiteIndex& s,
     j["rule_count"] = ids.size();
     j["rules"] = rule_rows(c, ids);
     return wrap(t_->get("event").render(to_data(j)),
-                j["provider_short"].get<std::string>() + " " + std::to_string(e.event_id),
-                "../", false);
+                j["provider_short"].get<std::string>() + " " + std::to_string(e.event_id), "../",
+                false);
 }
 
 std::string HtmlRenderer::events_page(const Catalog& c, const SiteIndex& s) const {
@@ -311,8 +314,7 @@ std::string HtmlRenderer::events_page(const Catalog& c, const SiteIndex& s) cons
     std::stable_sort(rows.begin(), rows.end(), [](const json& a, const json& b) {
         return a["rule_count"].get<size_t>() > b["rule_count"].get<size_t>();
     });
-    return wrap(t_->get("events").render(to_data(json{{"events", rows}})), "Events", "../",
-                false);
+    return wrap(t_->get("events").render(to_data(json{{"events", rows}})), "Events", "../", false);
 }
 
 /* Statistics per log source: the Sigma logsource (product/category/service), or for rules

@@ -16,13 +16,25 @@ std::string cell(const std::string& s) {
     std::string r;
     for (char c : s) {
         switch (c) {
-            case '|': r += "\\|"; break;
-            case '\n': r += ' '; break;
-            case '\r': break;
-            case '<': r += "&lt;"; break;
-            case '>': r += "&gt;"; break;
-            case '&': r += "&amp;"; break;
-            default: r += c;
+            case '|':
+                r += "\\|";
+                break;
+            case '\n':
+                r += ' ';
+                break;
+            case '\r':
+                break;
+            case '<':
+                r += "&lt;";
+                break;
+            case '>':
+                r += "&gt;";
+                break;
+            case '&':
+                r += "&amp;";
+                break;
+            default:
+                r += c;
         }
     }
     return r;
@@ -69,11 +81,16 @@ std::string rule_markdown(const json& m) {
     o += cell(str(m, "description")) + "\n\n";
 
     o += "| Field | Value |\n|---|---|\n";
-    auto row = [&](const char* k, const std::string& v) { o += "| " + std::string(k) + " | " + v + " |\n"; };
+    auto row = [&](const char* k, const std::string& v) {
+        o += "| " + std::string(k) + " | " + v + " |\n";
+    };
     row("ID", cell(str(m, "id")));
     std::string tactics, techniques, trig;
-    for (auto& t : m["tactics"]) tactics += (tactics.empty() ? "" : "<br>") + cell(str(t, "tactic_id") + ": " + str(t, "tactic"));
-    for (auto& t : m["techniques"]) techniques += (techniques.empty() ? "" : "<br>") + cell(str(t, "display"));
+    for (auto& t : m["tactics"])
+        tactics +=
+            (tactics.empty() ? "" : "<br>") + cell(str(t, "tactic_id") + ": " + str(t, "tactic"));
+    for (auto& t : m["techniques"])
+        techniques += (techniques.empty() ? "" : "<br>") + cell(str(t, "display"));
     row("ATT&CK Tactic", tactics);
     row("ATT&CK Technique", techniques);
     std::string sw, gr, dn, fp, refs, tags;
@@ -83,9 +100,11 @@ std::string rule_markdown(const json& m) {
         dn += (dn.empty() ? "" : "<br>") + cell(x["atc_id"].get<std::string>().empty()
                                                     ? str(x, "channel") + " " + str(x, "event_id")
                                                     : str(x, "atc_id"));
-    for (auto& x : m["falsepositives"]) fp += (fp.empty() ? "" : "<br>") + cell(x.get<std::string>());
+    for (auto& x : m["falsepositives"])
+        fp += (fp.empty() ? "" : "<br>") + cell(x.get<std::string>());
     for (auto& x : m["references"]) refs += (refs.empty() ? "" : "<br>") + cell(str(x, "url"));
-    for (auto& x : m["other_tags"]) tags += (tags.empty() ? "" : "<br>") + cell(x.get<std::string>());
+    for (auto& x : m["other_tags"])
+        tags += (tags.empty() ? "" : "<br>") + cell(x.get<std::string>());
     row("Software", sw);
     row("Groups", gr);
     row("Data Needed", dn);
@@ -104,7 +123,8 @@ std::string rule_markdown(const json& m) {
     for (auto& t : m["tactics"]) {
         std::string ts;
         for (auto& x : t["techniques"]) ts += (ts.empty() ? "" : "<br>") + cell(str(x, "display"));
-        o += "| " + cell(str(t, "tactic")) + " | " + (ts.empty() ? "No specific technique" : ts) + " |\n";
+        o += "| " + cell(str(t, "tactic")) + " | " + (ts.empty() ? "No specific technique" : ts) +
+             " |\n";
     }
     o += "\n## Event coverage\n\n| Provider | Event ID | Title |\n|---|---|---|\n";
     for (auto& e : m["events"])
@@ -116,12 +136,12 @@ std::string rule_markdown(const json& m) {
         o += cell(str(m["logsource"], "definition")) + "\n\n";
     o += "| Channel | Event ID | Setting | ATC |\n|---|---|---|---|\n";
     for (auto& d : m["data_needed"])
-        o += "| " + cell(str(d, "channel")) + " | " + str(d, "event_id") + " | " + cell(str(d, "audit")) +
-             " | " + cell(str(d, "atc_id")) + " |\n";
+        o += "| " + cell(str(d, "channel")) + " | " + str(d, "event_id") + " | " +
+             cell(str(d, "audit")) + " | " + cell(str(d, "atc_id")) + " |\n";
     o += "\n## Triggers\n\n| Technique | # | Test | Executor |\n|---|---|---|---|\n";
     for (auto& t : m["triggers"])
-        o += "| " + cell(str(t, "technique")) + " | " + str(t, "number") + " | " + cell(str(t, "name")) +
-             " | " + cell(str(t, "executor")) + " |\n";
+        o += "| " + cell(str(t, "technique")) + " | " + str(t, "number") + " | " +
+             cell(str(t, "name")) + " | " + cell(str(t, "executor")) + " |\n";
 
     o += "\n## Rule body\n\n" + fenced(str(m, "body"), "yaml");
     o += "\n## Stages and Predicates\n\n";
@@ -131,17 +151,20 @@ std::string rule_markdown(const json& m) {
         for (auto& p : s["predicates"]) o += "- " + inline_code(p.get<std::string>()) + "\n";
         o += "\n";
     }
-    o += "## Exclusions\n\nTop-level NOT(...) conjuncts: predicates this rule actively suppresses.\n\n";
+    o += "## Exclusions\n\nTop-level NOT(...) conjuncts: predicates this rule actively "
+         "suppresses.\n\n";
     o += "| Field | Kind | Excluded values |\n|---|---|---|\n";
     for (auto& x : m["exclusions"])
-        o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " + inline_code(str(x, "joined")) + " |\n";
+        o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " +
+             inline_code(str(x, "joined")) + " |\n";
     o += "\n## Indicators\n\n| Field | Kind | Values | Corpus |\n|---|---|---|---|\n";
     for (auto& x : m["indicators"])
         for (auto& v : x["values"])
-            o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " + inline_code(str(v, "value")) +
-                 " | " + cell(str(v, "corpus_text")) + " |\n";
+            o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " +
+                 inline_code(str(v, "value")) + " | " + cell(str(v, "corpus_text")) + " |\n";
     o += "\n## Search terms\n\n| Stage | Term |\n|---|---|\n";
-    for (auto& t : m["search_terms"]) o += "| " + str(t, "stage") + " | " + inline_code(str(t, "term")) + " |\n";
+    for (auto& t : m["search_terms"])
+        o += "| " + str(t, "stage") + " | " + inline_code(str(t, "term")) + " |\n";
 
     o += "\n## Neighbors\n\n";
     auto list = [&](const char* title, const char* key) {
@@ -149,8 +172,8 @@ std::string rule_markdown(const json& m) {
         const json& l = m["neighbors"][key];
         if (l.empty()) o += "None.\n";
         for (auto& n : l)
-            o += "- [" + cell(str(n, "title")) + "](" + str(n, "slug") + ".md) (" + str(n, "source") + ", " +
-                 cell(str(n, "note")) + ")\n";
+            o += "- [" + cell(str(n, "title")) + "](" + str(n, "slug") + ".md) (" +
+                 str(n, "source") + ", " + cell(str(n, "note")) + ")\n";
         size_t more = m["neighbors"]["totals"][std::string(key) + "_more"].get<size_t>();
         if (more) o += "- and " + std::to_string(more) + " more\n";
         o += "\n";
@@ -162,7 +185,8 @@ std::string rule_markdown(const json& m) {
 
     o += "## Translations\n\n";
     if (!m["translations_available"].get<bool>())
-        o += "Query translations are not available in this build of sigil (no converter back-end).\n";
+        o += "Query translations are not available in this build of sigil (no converter "
+             "back-end).\n";
     for (auto& t : m["translations"]) {
         o += "### " + cell(str(t, "target")) + "\n\n";
         if (!str(t, "query").empty())

@@ -13,15 +13,17 @@ using nlohmann::json;
 
 const char* source_label(RuleSource s) {
     switch (s) {
-        case RuleSource::Sigma: return "Sigma";
-        case RuleSource::SplunkSecurityContent: return "Splunk";
-        case RuleSource::Armory: return "Armory";
+        case RuleSource::Sigma:
+            return "Sigma";
+        case RuleSource::SplunkSecurityContent:
+            return "Splunk";
+        case RuleSource::Armory:
+            return "Armory";
     }
     return "?";
 }
 
-std::string event_key(const std::string& provider_short, const std::string& channel,
-                      uint32_t id) {
+std::string event_key(const std::string& provider_short, const std::string& channel, uint32_t id) {
     std::string base = provider_short.empty() ? channel : provider_short;
     std::string r;
     for (char c : base) {
@@ -88,8 +90,7 @@ json rule_model(const Catalog& c, size_t i) {
     m["techniques"] = techs;
     auto refs_json = [](const std::vector<AttackRef>& v) {
         json out = json::array();
-        for (auto& x : v)
-            out.push_back({{"id", x.id}, {"name", x.name}, {"display", x.display}});
+        for (auto& x : v) out.push_back({{"id", x.id}, {"name", x.name}, {"display", x.display}});
         return out;
     };
     m["software"] = refs_json(a.software);
@@ -106,8 +107,7 @@ json rule_model(const Catalog& c, size_t i) {
                           {"any", e.event_id == 0},
                           {"title", e.title},
                           {"origin", e.origin},
-                          {"page", e.event_id ? event_key(e.provider_short, e.channel,
-                                                          e.event_id)
+                          {"page", e.event_id ? event_key(e.provider_short, e.channel, e.event_id)
                                               : std::string()}});
     m["events"] = events;
     json dn = json::array();
@@ -131,7 +131,8 @@ json rule_model(const Catalog& c, size_t i) {
                         {"match", t.match}});
     }
     m["triggers"] = trig;
-    m["triggers_more"] = a.triggers.size() > kTriggersShown ? a.triggers.size() - kTriggersShown : 0;
+    m["triggers_more"] =
+        a.triggers.size() > kTriggersShown ? a.triggers.size() - kTriggersShown : 0;
 
     // Body and structure
     m["body"] = i < c.texts.size() ? c.texts[i] : std::string();
@@ -180,14 +181,16 @@ json rule_model(const Catalog& c, size_t i) {
         std::string note;
         switch (n.kind) {
             case NeighborKind::Stricter:
-                note = "adds " + std::to_string(n.filters) +
-                       (n.filters == 1 ? " filter" : " filters");
+                note =
+                    "adds " + std::to_string(n.filters) + (n.filters == 1 ? " filter" : " filters");
                 break;
             case NeighborKind::Broader:
                 note = "drops " + std::to_string(n.filters) +
                        (n.filters == 1 ? " filter" : " filters") + " this rule applies";
                 break;
-            case NeighborKind::Duplicate: note = "same logic"; break;
+            case NeighborKind::Duplicate:
+                note = "same logic";
+                break;
             case NeighborKind::NearDuplicate:
                 note = std::to_string(int(n.similarity * 100 + 0.5)) + "% of predicates shared";
                 break;

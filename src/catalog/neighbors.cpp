@@ -4,7 +4,6 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <regex>
 #include <unordered_map>
 
 #include "catalog/catalog_internal.h"
@@ -30,10 +29,8 @@ Pred pseudo(const char* key, const std::string& value) {
 LogSource pipeline_logsource(const Rule& r) {
     LogSource ls;
     static const std::pair<const char*, const char*> datamodels[] = {
-        {"Endpoint.Processes", "process_creation"},
-        {"Endpoint.Filesystem", "file_event"},
-        {"Endpoint.Registry", "registry_event"},
-        {"Network_Traffic", "network_connection"},
+        {"Endpoint.Processes", "process_creation"}, {"Endpoint.Filesystem", "file_event"},
+        {"Endpoint.Registry", "registry_event"},    {"Network_Traffic", "network_connection"},
         {"Network_Resolution", "dns_query"},
     };
     for (auto& s : r.stages) {
@@ -65,16 +62,20 @@ uint64_t mix(uint64_t h, uint64_t v) {
 // Structural hash over canonical predicates (field aliases applied, case folded), so the
 // same logic written in Sigma and SPL field names hashes the same. And/Or children are
 // combined order-independently (sorted).
-uint64_t canonical_hash(const ExprPtr& e) {
+uint64_t canonical_hash(const ExprPtr& e, CanonicalHashes& ch) {
     switch (e->kind) {
-        case ExprKind::Pred: return canonical_pred(*e->pred).hash();
-        case ExprKind::True: return 0x7;
-        case ExprKind::False: return 0xF;
-        case ExprKind::Not: return mix(0x4E07, canonical_hash(e->kids[0]));
+        case ExprKind::Pred:
+            return ch(*e->pred);
+        case ExprKind::True:
+            return 0x7;
+        case ExprKind::False:
+            return 0xF;
+        case ExprKind::Not:
+            return mix(0x4E07, canonical_hash(e->kids[0], ch));
         case ExprKind::And:
         case ExprKind::Or: {
             std::vector<uint64_t> hs;
-            for (auto& k : e->kids) hs.push_back(canonical_hash(k));
+            for (auto& k : e->kids) hs.push_back(canonical_hash(k, ch));
             std::sort(hs.begin(), hs.end());
             hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
             uint64_t h = e->kind == ExprKind::And ? 0xA9D : 0x0B;
@@ -100,14 +101,14 @@ struct Shape {
     bool usable = false;
 };
 
-void pred_hashes(const ExprPtr& e, bool neg, std::vector<uint64_t>& out) {
+void pred_hashes(const ExprPtr& e, bool neg, std::vector<uint64_t>& out, CanonicalHashes& ch) {
     if (e->kind == ExprKind::Pred) {
-        uint64_t h = canonical_pred(*e->pred).hash();
+        uint64_t h = ch(*e->pred);
         out.push_back(neg ? mix(h, 0x4E07) : h);
         return;
     }
     bool n = e->kind == ExprKind::Not ? !neg : neg;
-    for (auto& k : e->kids) pred_hashes(k, n, out);
+    for (auto& k : e->kids) pred_hashes(k, n, out, ch);
 }
 
 bool subset(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
@@ -136,10 +137,14 @@ bool narrower(const Shape& b, const Shape& a) {
 
 const char* neighbor_kind_name(NeighborKind k) {
     switch (k) {
-        case NeighborKind::Stricter: return "stricter";
-        case NeighborKind::Broader: return "broader";
-        case NeighborKind::Duplicate: return "duplicate";
-        case NeighborKind::NearDuplicate: return "near_duplicate";
+        case NeighborKind::Stricter:
+            return "stricter";
+        case NeighborKind::Broader:
+            return "broader";
+        case NeighborKind::Duplicate:
+            return "duplicate";
+        case NeighborKind::NearDuplicate:
+            return "near_duplicate";
     }
     return "?";
 }
@@ -179,7 +184,7 @@ std::vector<ExprPtr> conjuncts(const Rule& rule, const ExprPtr& logic) {
  * most kRarePosting rules use (the inverted index counts shared rare predicates; the exact
  * Jaccard is then computed on the sorted sets).
  */
-void find_neighbors(Catalog& c, const AnalysisOptions& o) {
+void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
     const size_t n = c.rules.size();
     std::vector<Shape> shapes(n);
     for (size_t i = 0; i < n; ++i) {
@@ -189,11 +194,12 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o) {
         if (!a.logic || c.rules[i].kind != RuleKind::Detection) continue;
         if (a.logic->kind == ExprKind::False) continue;
         Shape& s = shapes[i];
-        for (auto& e : conjuncts(c.rules[i], a.logic)) {
+        std::vector<ExprPtr> parts = conjuncts(c.rules[i], a.logic);
+        for (auto& e : parts) {
             Conjunct cj;
-            cj.hash = canonical_hash(e);
+            cj.hash = canonical_hash(e, ch);
             if (e->kind == ExprKind::Or)
-                for (auto& k : e->kids) cj.disjuncts.push_back(canonical_hash(k));
+                for (auto& k : e->kids) cj.disjuncts.push_back(canonical_hash(k, ch));
             else
                 cj.disjuncts.push_back(cj.hash);
             std::sort(cj.disjuncts.begin(), cj.disjuncts.end());
@@ -205,7 +211,7 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o) {
         std::sort(s.conj_hashes.begin(), s.conj_hashes.end());
         s.conj_hashes.erase(std::unique(s.conj_hashes.begin(), s.conj_hashes.end()),
                             s.conj_hashes.end());
-        for (auto& e : conjuncts(c.rules[i], a.logic)) pred_hashes(e, false, s.preds);
+        for (auto& e : parts) pred_hashes(e, false, s.preds, ch);
         std::sort(s.preds.begin(), s.preds.end());
         s.preds.erase(std::unique(s.preds.begin(), s.preds.end()), s.preds.end());
         s.usable = !s.conj.empty();
@@ -216,8 +222,8 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o) {
     for (size_t i = 0; i < n; ++i) {
         if (!shapes[i].usable) continue;
         std::vector<uint64_t> hs;
-        for (auto& cj : shapes[i].conj) hs.insert(hs.end(), cj.disjuncts.begin(),
-                                                  cj.disjuncts.end());
+        for (auto& cj : shapes[i].conj)
+            hs.insert(hs.end(), cj.disjuncts.begin(), cj.disjuncts.end());
         std::sort(hs.begin(), hs.end());
         hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
         for (uint64_t h : hs) post[h].push_back(uint32_t(i));

@@ -119,13 +119,14 @@ void attack_rows(const Rule& r, RuleAnalysis& a) {
     std::vector<std::pair<TechniqueLookup, std::string>> techs;
     for (const std::string& tag0 : r.tags) {
         std::string tag = tag0;
-        if (tag.size() > 1 && (tag[0] == 'T' || tag[0] == 't') && std::isdigit((unsigned char)tag[1]))
+        if (tag.size() > 1 && (tag[0] == 'T' || tag[0] == 't') &&
+            std::isdigit((unsigned char)tag[1]))
             tag = "attack." + tag;
         AttackTag t = k.classify_tag(tag);
         switch (t.kind) {
             case AttackTagKind::Tactic:
-                if (t.tactic && std::find(tactics.begin(), tactics.end(), t.tactic) ==
-                                    tactics.end())
+                if (t.tactic &&
+                    std::find(tactics.begin(), tactics.end(), t.tactic) == tactics.end())
                     tactics.push_back(t.tactic);
                 break;
             case AttackTagKind::Technique: {
@@ -135,9 +136,14 @@ void attack_rows(const Rule& r, RuleAnalysis& a) {
                 if (!dup) techs.push_back({t.technique, t.id});
                 break;
             }
-            case AttackTagKind::Software: add_ref(a.software, ref_of(t.object, t.id)); break;
-            case AttackTagKind::Group: add_ref(a.groups, ref_of(t.object, t.id)); break;
-            default: a.other_tags.push_back(tag0);
+            case AttackTagKind::Software:
+                add_ref(a.software, ref_of(t.object, t.id));
+                break;
+            case AttackTagKind::Group:
+                add_ref(a.groups, ref_of(t.object, t.id));
+                break;
+            default:
+                a.other_tags.push_back(tag0);
         }
     }
     std::vector<TacticRow> rows;
@@ -213,7 +219,8 @@ void event_rows(const Rule& r, RuleAnalysis& a) {
                 if (c.field == "eventid") {
                     const Value& v = e->pred->value;
                     int64_t id = -1;
-                    if (v.kind == ValueKind::Int) id = v.i;
+                    if (v.kind == ValueKind::Int)
+                        id = v.i;
                     else if (v.kind == ValueKind::String && !v.s.empty() &&
                              v.s.find_first_not_of("0123456789") == std::string::npos &&
                              v.s.size() < 9)
@@ -222,8 +229,7 @@ void event_rows(const Rule& r, RuleAnalysis& a) {
                         ids.push_back(uint32_t(id));
                 } else if (c.field == "provider_name" || c.field == "channel") {
                     std::string v = e->pred->value.text();
-                    if (std::find(names.begin(), names.end(), v) == names.end())
-                        names.push_back(v);
+                    if (std::find(names.begin(), names.end(), v) == names.end()) names.push_back(v);
                 }
                 return;
             }
@@ -279,8 +285,8 @@ void event_rows(const Rule& r, RuleAnalysis& a) {
                     a.events.back().channel = std::string(m->channel);
                 continue;
             }
-            for (uint32_t id : m->event_ids) add(k.windows_event(where, id), id, where,
-                                                 "logsource");
+            for (uint32_t id : m->event_ids)
+                add(k.windows_event(where, id), id, where, "logsource");
         }
     }
     for (auto& [key, val] : r.custom) {
@@ -291,8 +297,8 @@ void event_rows(const Rule& r, RuleAnalysis& a) {
             const SplunkDataSource* ds = k.splunk_data_source(name);
             if (!ds || !ds->event_id) continue;
             std::string where(!ds->provider.empty() ? ds->provider : ds->channel);
-            const WindowsEvent* e = where.empty() ? event_by_id(*ds->event_id)
-                                                  : k.windows_event(where, *ds->event_id);
+            const WindowsEvent* e =
+                where.empty() ? event_by_id(*ds->event_id) : k.windows_event(where, *ds->event_id);
             add(e, *ds->event_id, where, "data_source");
         }
     }
@@ -358,8 +364,9 @@ void analyze_corpus(Catalog& c, const AnalysisOptions& o) {
         int& n = used[a.slug];
         if (n++) a.slug += "-" + std::to_string(n);
     }
-    count_indicators(c);
-    if (o.neighbors) find_neighbors(c, o);
+    CanonicalHashes hashes;
+    count_indicators(c, hashes);
+    if (o.neighbors) find_neighbors(c, o, hashes);
 }
 
 void analyze_catalog(Catalog& c, const AnalysisOptions& o) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -293,6 +294,59 @@ bool swap_in(const fs::path& tmp, const fs::path& out, std::string& err) {
     return true;
 }
 
+/* The key of a rule's pages: a hash of everything its model is made from — the rule's file
+ * (its text and path), its place in the file and its linked logic (a filter elsewhere can
+ * change it), the slug, the corpus-dependent parts of its analysis (indicator counts,
+ * neighbors with their titles), its translations — and the sigil binary, whose templates and
+ * knowledge tables also shape the pages. Computing it is a few hashes per rule, so an
+ * incremental build knows which pages to render without building any model. */
+uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
+    const Rule& r = c.rules[i];
+    const RuleAnalysis& a = c.analyses[i];
+    std::string k;
+    auto num = [&](uint64_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    auto str = [&](const std::string& s) {
+        num(s.size());
+        k += s;
+    };
+    num(fingerprint);
+    num(XXH3_64bits(c.texts[i].data(), c.texts[i].size()));
+    str(c.files[i]);
+    str(a.slug);
+    num(r.loc.line);
+    num(r.loc.col);
+    num(r.conditions.empty() ? 0 : r.expr()->hash);
+    num(a.logic ? a.logic->hash : 0);
+    for (auto& ind : a.indicators)
+        for (auto& v : ind.values) {
+            num(v.corpus);
+            for (uint32_t n : v.by_source) num(n);
+        }
+    for (auto& n : a.neighbors) {
+        num(uint64_t(n.kind) << 32 | n.filters);
+        num(uint64_t(n.similarity * 1e6));
+        str(c.analyses[n.rule].slug);
+        str(c.rules[n.rule].title);
+        num(uint64_t(c.rules[n.rule].source));
+    }
+    for (uint32_t t : a.neighbor_totals) num(t);
+    num(a.translations_available);
+    for (auto& t : a.translations) str(t.target), str(t.query), str(t.error);
+    return XXH3_64bits(k.data(), k.size());
+}
+
+// The key of a page listing rules (technique, event): its name and each rule's row.
+uint64_t list_key(const Catalog& c, const std::string& name, const std::vector<uint32_t>& rules,
+                  uint64_t fingerprint) {
+    std::string k = name;
+    for (uint32_t i : rules) {
+        const Rule& r = c.rules[i];
+        k += '\x1f' + c.analyses[i].slug + '\x1f' + r.title + '\x1f' + r.level + '\x1f' +
+             rule_source_name(r.source);
+    }
+    return XXH3_64bits_withSeed(k.data(), k.size(), fingerprint);
+}
+
 }  // namespace
 
 void load_catalog(const std::vector<std::string>& paths, Catalog& c) {
@@ -312,17 +366,17 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
     if (fs::exists(out, ec)) {
         if (!fs::is_directory(out, ec)) {
-            rep.diagnostics.push_back(
-                error("catalog.out.not_dir", "the output path exists and is not a directory",
-                      out.string()));
+            rep.diagnostics.push_back(error("catalog.out.not_dir",
+                                            "the output path exists and is not a directory",
+                                            out.string()));
             return rep;
         }
         if (!is_catalog_dir(out) && !fs::is_empty(out, ec)) {
-            rep.diagnostics.push_back(error(
-                "catalog.out.not_catalog",
-                "the output directory is not empty and holds no sigil catalog; refusing to "
-                "replace it",
-                out.string()));
+            rep.diagnostics.push_back(
+                error("catalog.out.not_catalog",
+                      "the output directory is not empty and holds no sigil catalog; refusing to "
+                      "replace it",
+                      out.string()));
             return rep;
         }
     } else if (!fs::exists(parent, ec)) {
@@ -340,10 +394,9 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back(0);
     if (!::mkdtemp(buf.data())) {
-        rep.diagnostics.push_back(error("catalog.out.tmp",
-                                        std::string("cannot create a temporary directory: ") +
-                                            std::strerror(errno),
-                                        tmpl));
+        rep.diagnostics.push_back(error(
+            "catalog.out.tmp",
+            std::string("cannot create a temporary directory: ") + std::strerror(errno), tmpl));
         return rep;
     }
     fs::path tmp = buf.data();
@@ -408,9 +461,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     double t_db = 0;
     std::unordered_set<std::string> slugs;
     for (size_t i = 0; i < c.rules.size(); ++i) {
-        json m = rule_model(c, i);
-        std::string js = m.dump(-1, ' ', false, json::error_handler_t::replace);
-        uint64_t key = XXH3_64bits_withSeed(js.data(), js.size(), fp);
+        uint64_t key = page_key(c, i, fp);
         const std::string& slug = c.analyses[i].slug;
         slugs.insert(slug);
         tree.out.rules[slug] = key;
@@ -419,16 +470,26 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
             auto it = old.rules.find(slug);
             changed = it == old.rules.end() || it->second != key;
         }
+        // The model is built only when something made from it must be written.
+        std::optional<json> m;
+        std::string js;
+        auto model = [&]() -> const json& {
+            if (!m) {
+                m = rule_model(c, i);
+                js = m->dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            return *m;
+        };
         if (o.sqlite && changed) {
             auto td = clk::now();
-            std::string e = db->put_rule(m, !db_fresh);
+            std::string e = db->put_rule(model(), !db_fresh);
             t_db += secs(td, clk::now());
             if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
         }
         std::string base = "rules/" + slug;
-        if (o.json) tree.emit(base + ".json", key, [&] { return js; });
-        if (o.html) tree.emit(base + ".html", key, [&] { return html.rule_page(m); });
-        if (o.markdown) tree.emit(base + ".md", key, [&] { return rule_markdown(m); });
+        if (o.json) tree.emit(base + ".json", key, [&] { return model(), js; });
+        if (o.html) tree.emit(base + ".html", key, [&] { return html.rule_page(model()); });
+        if (o.markdown) tree.emit(base + ".md", key, [&] { return rule_markdown(model()); });
     }
     if (o.sqlite && !db_fresh)
         for (auto& [slug, key] : old.rules)
@@ -442,22 +503,34 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (o.html) {
         tree.emit_content("index.html", html.index_page(c, site));
         tree.emit_content("search-index.js", search_index_js(c));
-        tree.emit_content("assets/style.css", std::string(detail::embedded_catalog_asset("style.css")));
+        tree.emit_content("assets/style.css",
+                          std::string(detail::embedded_catalog_asset("style.css")));
         tree.emit_content("assets/app.js", std::string(detail::embedded_catalog_asset("app.js")));
         tree.emit_content("matrix.html", html.matrix_page(c, site));
         tree.emit_content("logsources.html", html.logsources_page(c));
         tree.emit_content("downloads.html", html.downloads_page(c));
         tree.emit_content("events/index.html", html.events_page(c, site));
         for (auto& [key, rules] : site.by_event)
-            tree.emit_content("events/" + key + ".html", html.event_page(c, site, key));
+            tree.emit("events/" + key + ".html", list_key(c, key, rules, fp),
+                      [&] { return html.event_page(c, site, key); });
         // A page per technique with rules, and per parent of one (sub-technique lists).
         std::set<std::string> techs;
         for (auto& [id, rules] : site.by_technique) {
             techs.insert(id);
             techs.insert(id.substr(0, id.find('.')));
         }
-        for (auto& id : techs)
-            tree.emit_content("techniques/" + id + ".html", html.technique_page(c, site, id));
+        for (auto& id : techs) {
+            // A technique page lists its rules and its sub-techniques' rule counts.
+            static const std::vector<uint32_t> none;
+            auto it = site.by_technique.find(id);
+            uint64_t key = list_key(c, id, it == site.by_technique.end() ? none : it->second, fp);
+            for (auto jt = site.by_technique.lower_bound(id + ".");
+                 jt != site.by_technique.end() && jt->first.rfind(id + ".", 0) == 0; ++jt)
+                key = XXH3_64bits_withSeed(jt->first.data(), jt->first.size(),
+                                           key + jt->second.size());
+            tree.emit("techniques/" + id + ".html", key,
+                      [&] { return html.technique_page(c, site, id); });
+        }
     }
     tree.emit_content("rules.csv", rules_csv(c));
     tree.emit_content("navigator-layer.json", navigator_layer(c, site));

@@ -19,8 +19,7 @@ std::string_view embedded_catalog_asset(std::string_view name) noexcept;  // gen
 
 // model.cpp
 const char* source_label(RuleSource s);
-std::string event_key(const std::string& provider_short, const std::string& channel,
-                      uint32_t id);
+std::string event_key(const std::string& provider_short, const std::string& channel, uint32_t id);
 std::string logsource_text(const Rule& r);
 
 // Corpus-wide indexes the site pages are made from.

@@ -48,10 +48,10 @@ CREATE VIRTUAL TABLE rules_fts USING fts5(title, description, tags, techniques, 
   author, tokenize = 'unicode61 remove_diacritics 2');
 )sql";
 
-const char* kChildTables[] = {"rule_tags",        "rule_tactics",     "rule_techniques",
-                              "rule_attack_objects", "rule_events",   "rule_data_needed",
-                              "rule_triggers",    "rule_stages",      "rule_exclusions",
-                              "rule_indicators",  "rule_search_terms", "rule_neighbors",
+const char* kChildTables[] = {"rule_tags",           "rule_tactics",      "rule_techniques",
+                              "rule_attack_objects", "rule_events",       "rule_data_needed",
+                              "rule_triggers",       "rule_stages",       "rule_exclusions",
+                              "rule_indicators",     "rule_search_terms", "rule_neighbors",
                               "rule_translations"};
 
 // A bound argument: text, integer or real.
@@ -119,8 +119,12 @@ struct CatalogDb::State {
                 case Arg::Text:
                     sqlite3_bind_text(st, k, a.text.data(), int(a.text.size()), SQLITE_STATIC);
                     break;
-                case Arg::Int: sqlite3_bind_int64(st, k, a.i); break;
-                case Arg::Real: sqlite3_bind_double(st, k, a.d); break;
+                case Arg::Int:
+                    sqlite3_bind_int64(st, k, a.i);
+                    break;
+                case Arg::Real:
+                    sqlite3_bind_double(st, k, a.d);
+                    break;
             }
         }
         int rc = sqlite3_step(st);
@@ -158,9 +162,9 @@ std::string CatalogDb::open(const std::string& path, bool fresh) {
     if (!fresh) {
         // An old database must have this schema version, else start over.
         sqlite3_stmt* st = s_->stmt("SELECT value FROM meta WHERE key='schema_version'");
-        bool ok = st && sqlite3_step(st) == SQLITE_ROW &&
-                  std::string((const char*)sqlite3_column_text(st, 0)) ==
-                      std::to_string(kSchemaVersion);
+        bool ok =
+            st && sqlite3_step(st) == SQLITE_ROW &&
+            std::string((const char*)sqlite3_column_text(st, 0)) == std::to_string(kSchemaVersion);
         if (st) sqlite3_reset(st);
         if (!ok) return "schema";
     }
@@ -192,19 +196,20 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
     auto T = [](const json& j, const char* k, std::string& tmp) -> const std::string& {
         return text_of(j[k], tmp);
     };
-    if (!s_->run("INSERT INTO rules(slug, rule_id, source, kind, title, description, level, "
-                 "status, author, date, modified, path, logsource_product, logsource_category, "
-                 "logsource_service, logsource_definition, logic, body) VALUES "
-                 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-                 {slug, T(m, "id", t1), T(m, "source", t2), T(m, "kind", t3), T(m, "title", t4),
-                  T(m, "description", t5), T(m, "level", t6), T(m, "status", t7),
-                  m["author"].get_ref<const std::string&>(), m["date"].get_ref<const std::string&>(),
-                  m["modified"].get_ref<const std::string&>(), m["path"].get_ref<const std::string&>(),
-                  ls["product"].get_ref<const std::string&>(),
-                  ls["category"].get_ref<const std::string&>(),
-                  ls["service"].get_ref<const std::string&>(),
-                  ls["definition"].get_ref<const std::string&>(),
-                  m["logic"].get_ref<const std::string&>(), m["body"].get_ref<const std::string&>()}))
+    if (!s_->run(
+            "INSERT INTO rules(slug, rule_id, source, kind, title, description, level, "
+            "status, author, date, modified, path, logsource_product, logsource_category, "
+            "logsource_service, logsource_definition, logic, body) VALUES "
+            "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+            {slug, T(m, "id", t1), T(m, "source", t2), T(m, "kind", t3), T(m, "title", t4),
+             T(m, "description", t5), T(m, "level", t6), T(m, "status", t7),
+             m["author"].get_ref<const std::string&>(), m["date"].get_ref<const std::string&>(),
+             m["modified"].get_ref<const std::string&>(), m["path"].get_ref<const std::string&>(),
+             ls["product"].get_ref<const std::string&>(),
+             ls["category"].get_ref<const std::string&>(),
+             ls["service"].get_ref<const std::string&>(),
+             ls["definition"].get_ref<const std::string&>(),
+             m["logic"].get_ref<const std::string&>(), m["body"].get_ref<const std::string&>()}))
         return s_->err;
     int64_t id = sqlite3_last_insert_rowid(s_->db);
     auto S = [](const json& j, const char* k) -> const std::string& {
@@ -223,8 +228,8 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
         if (t["techniques"].empty())
             ok = ok && s_->step(st, {id, S(t, "tactic_id"), S(t, "tactic"), "", ""});
         for (auto& x : t["techniques"])
-            ok = ok && s_->step(st, {id, S(t, "tactic_id"), S(t, "tactic"), S(x, "id"),
-                                     S(x, "display")});
+            ok = ok &&
+                 s_->step(st, {id, S(t, "tactic_id"), S(t, "tactic"), S(x, "id"), S(x, "display")});
     }
     st = s_->insert("rule_techniques", 4);
     for (auto& x : m["techniques"]) {
@@ -245,28 +250,26 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
                                  S(d, "atc_id"), S(d, "audit")});
     st = s_->insert("rule_triggers", 5);
     for (auto& t : m["triggers"])
-        ok = ok && s_->step(st, {id, S(t, "technique"), I(t, "number"), S(t, "name"),
-                                 S(t, "guid"), S(t, "executor")});
+        ok = ok && s_->step(st, {id, S(t, "technique"), I(t, "number"), S(t, "name"), S(t, "guid"),
+                                 S(t, "executor")});
     st = s_->insert("rule_stages", 3);
     for (auto& x : m["stages"])
         ok = ok && s_->step(st, {id, I(x, "number"), S(x, "label"), S(x, "text")});
     st = s_->insert("rule_exclusions", 3);
     for (auto& x : m["exclusions"])
         for (auto& v : x["values"])
-            ok = ok && s_->step(st, {id, S(x, "field"), S(x, "kind"),
-                                     v.get_ref<const std::string&>()});
+            ok = ok &&
+                 s_->step(st, {id, S(x, "field"), S(x, "kind"), v.get_ref<const std::string&>()});
     st = s_->insert("rule_indicators", 7);
     for (auto& x : m["indicators"])
         for (auto& v : x["values"]) {
             auto& b = v["by_source"];
-            ok = ok && s_->step(st, {id, S(x, "field"), S(x, "kind"), S(v, "value"),
-                                     I(v, "corpus"), I(b, "sigma"), I(b, "splunk"),
-                                     I(b, "armory")});
+            ok = ok && s_->step(st, {id, S(x, "field"), S(x, "kind"), S(v, "value"), I(v, "corpus"),
+                                     I(b, "sigma"), I(b, "splunk"), I(b, "armory")});
             indicators += S(x, "field") + ' ' + S(v, "value") + ' ';
         }
     st = s_->insert("rule_search_terms", 2);
-    for (auto& t : m["search_terms"])
-        ok = ok && s_->step(st, {id, I(t, "stage"), S(t, "term")});
+    for (auto& t : m["search_terms"]) ok = ok && s_->step(st, {id, I(t, "stage"), S(t, "term")});
     st = s_->insert("rule_neighbors", 5);
     for (const char* rel : {"stricter", "broader", "duplicate", "near_duplicate"})
         for (auto& n : m["neighbors"][rel])
@@ -276,26 +279,26 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
     for (auto& t : m["translations"])
         ok = ok && s_->step(st, {id, S(t, "target"), S(t, "query"), S(t, "error")});
     if (!ok) return s_->err;
-    if (!s_->run("INSERT INTO rules_fts(rowid, title, description, tags, techniques, "
-                 "indicators, author) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-                 {id, S(m, "title"), S(m, "description"), tags, techniques, indicators,
-                  S(m, "author")}))
+    if (!s_->run(
+            "INSERT INTO rules_fts(rowid, title, description, tags, techniques, "
+            "indicators, author) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+            {id, S(m, "title"), S(m, "description"), tags, techniques, indicators, S(m, "author")}))
         return s_->err;
     return "";
 }
 
 std::string CatalogDb::finish(size_t rule_count) {
     std::string ver = std::to_string(kSchemaVersion), n = std::to_string(rule_count);
-    bool ok = s_->run("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?1)", {ver}) &&
-              s_->run("INSERT OR REPLACE INTO meta VALUES ('sigil_version', ?1)",
-                      {SIGIL_VERSION}) &&
-              s_->run("INSERT OR REPLACE INTO meta VALUES ('rule_count', ?1)", {n});
+    bool ok =
+        s_->run("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?1)", {ver}) &&
+        s_->run("INSERT OR REPLACE INTO meta VALUES ('sigil_version', ?1)", {SIGIL_VERSION}) &&
+        s_->run("INSERT OR REPLACE INTO meta VALUES ('rule_count', ?1)", {n});
     if (!ok) return s_->err;
     // Indexes on the child tables' rule column: created once, they make the per-rule
     // deletes of an incremental build cheap.
     for (const char* t : kChildTables) {
-        std::string sql = std::string("CREATE INDEX IF NOT EXISTS ") + t + "_rule ON " + t +
-                          "(rule)";
+        std::string sql =
+            std::string("CREATE INDEX IF NOT EXISTS ") + t + "_rule ON " + t + "(rule)";
         if (!s_->exec(sql.c_str())) return s_->err;
     }
     if (!s_->exec("COMMIT")) return s_->err;

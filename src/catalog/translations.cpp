@@ -6,8 +6,8 @@ namespace sigil {
 
 std::span<const std::string_view> translation_targets() {
     static constexpr std::string_view kTargets[] = {
-        "splunk", "kibana", "es-qs", "esdsl", "watcher", "graylog", "logpoint",
-        "powershell", "grep", "sql", "eql", "esql", "kql"};
+        "splunk",     "kibana", "es-qs", "esdsl", "watcher", "graylog", "logpoint",
+        "powershell", "grep",   "sql",   "eql",   "esql",    "kql"};
     return kTargets;
 }
 

@@ -1,5 +1,7 @@
 // cli/catalog.cpp — `sigil catalog build PATHS... -o DIR` (the catalog site, Markdown, JSON,
 // SQLite, Navigator layer, CSV) and `sigil catalog serve DIR` (the local web server).
+#include "sigil/catalog.h"
+
 #include <signal.h>
 
 #include <cstdio>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "sigil/catalog.h"
 #include "sigil/server.h"
 
 namespace sigil::cli {
@@ -65,8 +66,8 @@ int run_build(const BuildOptions& o) {
         for (auto& d : r.diagnostics) {
             if (o.quiet && d.severity != Severity::Error) continue;
             if (!o.verbose && shown >= 20) break;
-            std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(),
-                         severity_name(d.severity), d.code.c_str(), d.message.c_str());
+            std::fprintf(stderr, "%s: %s %s: %s\n", d.loc.str().c_str(), severity_name(d.severity),
+                         d.code.c_str(), d.message.c_str());
             ++shown;
         }
         if (!o.verbose && r.diagnostics.size() > shown) {
@@ -143,14 +144,16 @@ void register_catalog(CLI::App& app, int& rc) {
     build->add_option("--format", b->format, "Report format")
         ->check(CLI::IsMember({"text", "json"}));
     build->add_flag("--full", b->full, "Ignore the previous build: parse and render everything");
-    build->add_flag("--no-neighbors", b->no_neighbors, "Skip the stricter/broader/duplicate search");
+    build->add_flag("--no-neighbors", b->no_neighbors,
+                    "Skip the stricter/broader/duplicate search");
     build->add_flag("-v,--verbose", b->verbose, "List every diagnostic");
     build->add_flag("-q,--quiet", b->quiet, "List errors only");
     build->callback([b, &rc] { rc = run_build(*b); });
 
     auto s = std::make_shared<ServeOpts>();
     auto* serve = cat->add_subcommand(
-        "serve", "Serve a catalog directory over HTTP, with /api/search?q= (JSON full-text search)");
+        "serve",
+        "Serve a catalog directory over HTTP, with /api/search?q= (JSON full-text search)");
     serve->add_option("dir", s->dir, "Catalog directory written by `sigil catalog build`")
         ->required();
     serve->add_option("--port", s->port, "TCP port (0 = any free port)")

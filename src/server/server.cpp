@@ -68,8 +68,7 @@ void security_headers(httplib::Response& res) {
 
 }  // namespace
 
-std::string catalog_search_json(const std::string& db_path, const std::string& query,
-                                int limit) {
+std::string catalog_search_json(const std::string& db_path, const std::string& query, int limit) {
     json out = {{"query", query}, {"count", 0}, {"results", json::array()}};
     std::string match = fts_query(query);
     if (match.empty()) return out.dump();

@@ -3,6 +3,8 @@
 // exclusions, indicators), search terms, regex alternation, neighbors and duplicates across
 // languages, indicator corpus counts, HTML escaping, the rule cache, and catalog builds
 // (atomic, incremental, refusing foreign directories, full-text search).
+#include "sigil/catalog.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 
 #include "catalog/catalog_internal.h"
 #include "catalog/site_internal.h"
-#include "sigil/catalog.h"
 #include "sigil/server.h"
 #include "sigil/sigma.h"
 
@@ -131,8 +132,7 @@ TEST(CatalogPsexec, ServiceInstallationLikeTheSeed) {
     EXPECT_EQ(a.tactics[0].tactic, "Execution");
     EXPECT_EQ(a.tactics[0].tactic_id, "TA0002");
     ASSERT_EQ(a.tactics[0].techniques.size(), 1u);
-    EXPECT_EQ(a.tactics[0].techniques[0].display,
-              "T1569.002 System Services: Service Execution");
+    EXPECT_EQ(a.tactics[0].techniques[0].display, "T1569.002 System Services: Service Execution");
     ASSERT_EQ(a.software.size(), 1u);
     EXPECT_EQ(a.software[0].display, "S0029 PsExec");
     // Event coverage: Service-Control-Manager 7045
@@ -147,8 +147,7 @@ TEST(CatalogPsexec, ServiceInstallationLikeTheSeed) {
     EXPECT_EQ(a.stages[0].label, "condition");
     EXPECT_EQ(a.stages[0].text, "all of selection_*");
     EXPECT_EQ(a.stages[1].label, "selection_eid");
-    EXPECT_NE(a.stages[1].text.find("Provider_Name: 'Service Control Manager'"),
-              std::string::npos);
+    EXPECT_NE(a.stages[1].text.find("Provider_Name: 'Service Control Manager'"), std::string::npos);
     EXPECT_EQ(a.stages[2].label, "selection_service");
     EXPECT_NE(a.stages[2].text.find("ImagePath|endswith: '\\PSEXESVC.exe'"), std::string::npos);
     // Indicators: ImagePath ends_with, Provider_Name eq, ServiceName eq
@@ -243,14 +242,27 @@ TEST(CatalogPsexec, RulePageHtmlShowsTheSections) {
     ASSERT_NE(i, SIZE_MAX);
     HtmlRenderer html;
     std::string page = html.rule_page(rule_model(c, i));
-    for (const char* s :
-         {"id=\"attack\"", "id=\"events\"", "id=\"data-needed\"", "id=\"triggers\"",
-          "id=\"body\"", "id=\"stages\"", "id=\"exclusions\"", "id=\"indicators\"",
-          "id=\"search-terms\"", "id=\"neighbors\"", "id=\"translations\"",
-          "Lateral Movement", "T1021.002 Remote Services: SMB/Windows Admin Shares",
-          "Security-Auditing", "Event ID 5145", "RelativeTargetName", "starts_with",
-          "PSEXESVC", "Stage 1: selection1", "Stage 2: filter",
-          "Object Access &gt; Audit Detailed File Share"})
+    for (const char* s : {"id=\"attack\"",
+                          "id=\"events\"",
+                          "id=\"data-needed\"",
+                          "id=\"triggers\"",
+                          "id=\"body\"",
+                          "id=\"stages\"",
+                          "id=\"exclusions\"",
+                          "id=\"indicators\"",
+                          "id=\"search-terms\"",
+                          "id=\"neighbors\"",
+                          "id=\"translations\"",
+                          "Lateral Movement",
+                          "T1021.002 Remote Services: SMB/Windows Admin Shares",
+                          "Security-Auditing",
+                          "Event ID 5145",
+                          "RelativeTargetName",
+                          "starts_with",
+                          "PSEXESVC",
+                          "Stage 1: selection1",
+                          "Stage 2: filter",
+                          "Object Access &gt; Audit Detailed File Share"})
         EXPECT_NE(page.find(s), std::string::npos) << s;
     std::string md = rule_markdown(rule_model(c, i));
     EXPECT_NE(md.find("| Lateral Movement | T1021.002 Remote Services: SMB/Windows Admin Shares |"),
@@ -277,8 +289,9 @@ Rule armory_like_rule() {
     r.id = "5399.5499";
     r.title = "PSexec Service Creation";
     r.tags = {"T1543.003", "T1569.002"};
-    r.description = "Detect creation of service for PSexec -- Threat Actor Association: APT29, "
-                    "Nobody Known -- Software Association: Conti";
+    r.description =
+        "Detect creation of service for PSexec -- Threat Actor Association: APT29, "
+        "Nobody Known -- Software Association: Conti";
     auto stage = [&](const char* cmd, const char* text, ExprPtr e) {
         Stage s;
         s.command = cmd;
@@ -286,12 +299,13 @@ Rule armory_like_rule() {
         s.expr = std::move(e);
         r.stages.push_back(std::move(s));
     };
-    stage("search", "`get_endpoint_data` (TERM(EventCode=7045) OR \"<EventID>7045<\")",
-          Expr::make_or({Expr::make_pred(pred("EventCode", Op::Eq, Value::integer(7045))),
-                         Expr::make_pred(pred("", Op::Contains, Value::string("<EventID>7045<")))}));
+    stage(
+        "search", "`get_endpoint_data` (TERM(EventCode=7045) OR \"<EventID>7045<\")",
+        Expr::make_or({Expr::make_pred(pred("EventCode", Op::Eq, Value::integer(7045))),
+                       Expr::make_pred(pred("", Op::Contains, Value::string("<EventID>7045<")))}));
     stage("regex", "| regex Service_Start_Type!=\"4|disabled\"",
-          Expr::make_not(Expr::make_pred(
-              pred("Service_Start_Type", Op::Regex, Value::string("4|disabled")))));
+          Expr::make_not(
+              Expr::make_pred(pred("Service_Start_Type", Op::Regex, Value::string("4|disabled")))));
     stage("regex", "| regex Service_Name=\"(\\w{4}|execsvc)$\"",
           Expr::make_pred(pred("Service_Name", Op::Regex, Value::string("(\\w{4}|execsvc)$"))));
     stage("stats", "| stats values(*) as * by _time, host", nullptr);
@@ -467,8 +481,9 @@ TEST(CatalogNeighbors, AcrossLanguagesThroughTheFieldTable) {
     spl.title = "Splunk PsExec";
     Stage s;
     s.command = "tstats";
-    s.text = "| tstats count from datamodel=Endpoint.Processes where "
-             "Processes.process_name=psexec.exe by Processes.dest";
+    s.text =
+        "| tstats count from datamodel=Endpoint.Processes where "
+        "Processes.process_name=psexec.exe by Processes.dest";
     s.expr = Expr::make_pred(pred("Processes.process_name", Op::Eq, Value::string("psexec.exe")));
     spl.stages.push_back(s);
     Catalog c = catalog_of({{"base.yml", kBase}, {"stricter.yml", kStricter}}, {spl});
@@ -503,9 +518,9 @@ detection:
     b.replace(b.find("0001"), 4, "0002");
     b.replace(b.find(" -f "), 4, " -g ");
     Catalog c = catalog_of({{"a.yml", a}, {"b.yml", b}});
-    const Neighbor* n = neighbor(c, "33333333-0000-0000-0000-000000000001",
-                                 "33333333-0000-0000-0000-000000000002",
-                                 NeighborKind::NearDuplicate);
+    const Neighbor* n =
+        neighbor(c, "33333333-0000-0000-0000-000000000001", "33333333-0000-0000-0000-000000000002",
+                 NeighborKind::NearDuplicate);
     ASSERT_NE(n, nullptr);
     EXPECT_NEAR(n->similarity, 8.0 / 10.0, 1e-9);  // 8 shared of 10 predicates
 }
@@ -598,12 +613,12 @@ TEST(CatalogBuild, AtomicIncrementalAndSearchable) {
     EXPECT_EQ(r1.rules, 3u);
     EXPECT_EQ(translated.load(), 3);
     fs::path site = t.path / "site";
-    for (const char* f : {"index.html", "search-index.js", "matrix.html", "logsources.html",
-                          "rules.csv", "navigator-layer.json", "catalog.sqlite",
-                          "assets/style.css", "assets/app.js", "events/index.html",
-                          "rules/sigma-22222222-0000-0000-0000-000000000001.html",
-                          "rules/sigma-22222222-0000-0000-0000-000000000001.md",
-                          "rules/sigma-22222222-0000-0000-0000-000000000001.json"})
+    for (const char* f :
+         {"index.html", "search-index.js", "matrix.html", "logsources.html", "rules.csv",
+          "navigator-layer.json", "catalog.sqlite", "assets/style.css", "assets/app.js",
+          "events/index.html", "rules/sigma-22222222-0000-0000-0000-000000000001.html",
+          "rules/sigma-22222222-0000-0000-0000-000000000001.md",
+          "rules/sigma-22222222-0000-0000-0000-000000000001.json"})
         EXPECT_TRUE(fs::exists(site / f)) << f;
     std::string page = slurp(site / "rules/sigma-22222222-0000-0000-0000-000000000001.html");
     EXPECT_NE(page.find("Stricter</a>"), std::string::npos);
@@ -628,9 +643,9 @@ TEST(CatalogBuild, AtomicIncrementalAndSearchable) {
     ASSERT_TRUE(r3.ok);
     EXPECT_EQ(r3.files_cached, 2u);
     EXPECT_EQ(translated.load(), 4);
-    EXPECT_NE(slurp(site / "rules/sigma-22222222-0000-0000-0000-000000000002.html")
-                  .find("Stricter Now"),
-              std::string::npos);
+    EXPECT_NE(
+        slurp(site / "rules/sigma-22222222-0000-0000-0000-000000000002.html").find("Stricter Now"),
+        std::string::npos);
     EXPECT_NE(slurp(site / "rules/sigma-22222222-0000-0000-0000-000000000001.html")
                   .find("Stricter Now</a>"),
               std::string::npos);
