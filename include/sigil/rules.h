@@ -17,15 +17,12 @@ struct RuleSet {
     SigmaLoadStats stats;
 };
 
-enum class RuleFileKind { Sigma, SplunkSecurityContent, Armory, Unknown };
+// SplunkSupport: security_content macros and data sources the SPL rules use.
+enum class RuleFileKind { Sigma, SplunkSecurityContent, Armory, SplunkSupport, Unknown };
 // Decides from the top-level keys of a YAML file's text.
 RuleFileKind sniff_rule_file(std::string_view text);
 
 void load_rules(const std::vector<std::string>& paths, RuleSet& out);
-// One file's text, read by the front-end its top-level keys call for (sniff_rule_file);
-// appends its rules and diagnostics. Call link_rule_set() once after the last file.
-// Splunk files are an error ("rules.spl.unsupported") until the SPL front-end is built in.
-void load_rule_text(std::string_view text, const std::string& path, RuleSet& out);
 // Collection linking over every loaded rule: Sigma filters, correlation references.
 void link_rule_set(RuleSet& set);
 // Collection-wide validators (uniqueness, file names, ATT&CK tags).

@@ -23,6 +23,10 @@ struct SigmaCollection {
     std::vector<Rule> rules;
     Diagnostics diagnostics;
     SigmaLoadStats stats;
+
+    // COLL-INDEX: a rule by its id (any case) or, failing that, its name;
+    // nullptr when none. By position: rules[i].
+    const Rule* find(std::string_view id_or_name) const;
 };
 
 // Parses Sigma YAML text (one file, possibly multi-document) and appends its

@@ -59,3 +59,14 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
                 const YamlLimits& limits = {});
 
 }  // namespace sigil
+
+namespace sigil {
+// The block-style fast path used by parse_yaml; returns false when the text is
+// outside its subset (then nothing is appended). Exposed for tests.
+bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
+                     const YamlLimits& limits = {});
+// parse_yaml without the fast path (libfyaml only). Exposed for tests.
+bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
+                     std::vector<YamlDocument>& docs, Diagnostics& diags,
+                     const YamlLimits& limits = {});
+}  // namespace sigil

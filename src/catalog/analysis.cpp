@@ -7,6 +7,7 @@
 
 #include "catalog/catalog_internal.h"
 #include "sigil/catalog.h"
+#include "sigil/spl.h"
 
 namespace sigil {
 
@@ -238,6 +239,9 @@ void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& 
     a.stages.clear();
     a.search_terms.clear();
     if (!r.stages.empty()) {
+        // The SPL front-end records its bare search terms (stage and text as written).
+        for (auto& t : spl_search_terms(r)) a.search_terms.push_back({int(t.stage), t.term});
+        bool from_front_end = !a.search_terms.empty();
         int n = 0;
         for (auto& s : r.stages) {
             StageView v;
@@ -248,7 +252,7 @@ void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& 
                 std::vector<const Pred*> ps;
                 collect_preds(s.expr, ps);
                 for (auto* p : ps) v.predicates.push_back(p->str());
-                add_search_terms(s.expr, n, a.search_terms);
+                if (!from_front_end) add_search_terms(s.expr, n, a.search_terms);
             }
             a.stages.push_back(std::move(v));
         }

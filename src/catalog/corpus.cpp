@@ -7,16 +7,20 @@
 
 #include "sigil/knowledge.h"
 #include "sigil/rules.h"
+#include "sigil/spl.h"
 #include "sigil/validate.h"
 
 namespace sigil {
 
 /* Sniffing looks only at top-level keys (lines starting at column 0): SSC
- * detections carry `search:`, Armory rules `logic:`; Sigma rules have
- * `detection:`, `correlation:` or `filter:`, or legacy `action:` documents.
+ * detections carry `search:`, Armory rules `logic:`, SSC macros `definition:`
+ * and SSC data sources `sourcetype:`; Sigma rules have `detection:`,
+ * `correlation:`, `filter:`, `logsource:` or legacy `action:` documents.
+ * A file with a title but none of those is a broken Sigma rule (the front-end
+ * says what it lacks); a file with neither is not a rule and gets a warning.
  */
 RuleFileKind sniff_rule_file(std::string_view text) {
-    bool search = false, logic = false, sigma = false;
+    bool search = false, logic = false, sigma = false, splunk_support = false, title = false;
     size_t i = 0;
     while (i < text.size()) {
         size_t e = text.find('\n', i);
@@ -25,6 +29,8 @@ RuleFileKind sniff_rule_file(std::string_view text) {
         auto starts = [&](std::string_view k) { return line.substr(0, k.size()) == k; };
         if (starts("search:")) search = true;
         if (starts("logic:")) logic = true;
+        if (starts("title:")) title = true;
+        if (starts("definition:") || starts("sourcetype:")) splunk_support = true;
         if (starts("detection:") || starts("correlation:") || starts("filter:") ||
             starts("action:") || starts("logsource:"))
             sigma = true;
@@ -33,49 +39,98 @@ RuleFileKind sniff_rule_file(std::string_view text) {
     if (sigma) return RuleFileKind::Sigma;
     if (search) return RuleFileKind::SplunkSecurityContent;
     if (logic) return RuleFileKind::Armory;
-    return RuleFileKind::Sigma;
+    if (splunk_support) return RuleFileKind::SplunkSupport;
+    if (title) return RuleFileKind::Sigma;  // a broken Sigma rule
+    return RuleFileKind::Unknown;
 }
 
-/* Per-file loading for callers that read files themselves (the catalog's cached build):
- * Sigma text goes to the Sigma front-end; Splunk security_content and Armory files need the
- * SPL front-end, which this build does not have yet, so each is one error naming the file. */
-void load_rule_text(std::string_view text, const std::string& path, RuleSet& out) {
-    RuleFileKind kind = sniff_rule_file(text);
-    if (kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory) {
-        Diagnostic d;
-        d.code = "rules.spl.unsupported";
-        d.message = std::string(kind == RuleFileKind::Armory ? "Armory" : "Splunk security_content") +
-                    " rule: SPL rules need the SPL front-end, which this build of sigil lacks";
-        d.loc = SourceLoc{std::make_shared<const std::string>(path), 0, 0};
-        out.diagnostics.push_back(std::move(d));
-        ++out.stats.files;
-        ++out.stats.rules_failed;
-        return;
+/* Mixed corpora: every file is sniffed once; Sigma files go to the Sigma
+ * front-end (then filters and correlations are linked across them), and all
+ * Splunk files (detections, macros, data sources) go together to the SPL
+ * front-end, which loads macros before the detections that use them.
+ */
+void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(
+                     p, fs::directory_options::skip_permission_denied, ec);
+                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (ec) break;
+                auto ext = it->path().extension().string();
+                if (it->is_regular_file(ec) && (ext == ".yml" || ext == ".yaml"))
+                    found.push_back(it->path().string());
+            }
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(p, ec)) {
+            files.push_back(p);
+        } else {
+            Diagnostic d;
+            d.code = "io.not_found";
+            d.message = "no such file or directory";
+            d.loc = SourceLoc{std::make_shared<const std::string>(p), 0, 0};
+            out.diagnostics.push_back(d);
+        }
     }
     SigmaCollection sc;
-    load_sigma_text(text, path, sc);
-    for (auto& r : sc.rules) out.rules.push_back(std::move(r));
+    std::vector<std::string> splunk_files;
+    std::string text;
+    for (auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) {
+            Diagnostic d;
+            d.code = "io.read";
+            d.message = "cannot open file";
+            d.loc = SourceLoc{std::make_shared<const std::string>(f), 0, 0};
+            out.diagnostics.push_back(d);
+            ++sc.stats.rules_failed;
+            continue;
+        }
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+        RuleFileKind kind = sniff_rule_file(text);
+        if (kind == RuleFileKind::Sigma) {
+            load_sigma_text(text, f, sc);
+        } else if (kind == RuleFileKind::Unknown) {
+            Diagnostic d;
+            d.severity = Severity::Warning;
+            d.code = "rules.not_a_rule";
+            d.message = "not a Sigma or Splunk rule file (no detection, logsource, search or "
+                        "logic key); skipped";
+            d.loc = SourceLoc{std::make_shared<const std::string>(f), 1, 1};
+            out.diagnostics.push_back(d);
+            ++sc.stats.files;
+        } else {
+            splunk_files.push_back(f);
+        }
+    }
+    link_sigma_collection(sc);
+    out.rules = std::move(sc.rules);
     for (auto& d : sc.diagnostics) out.diagnostics.push_back(std::move(d));
-    out.stats.files += sc.stats.files;
-    out.stats.documents += sc.stats.documents;
-    out.stats.rules_loaded += sc.stats.rules_loaded;
-    out.stats.rules_failed += sc.stats.rules_failed;
+    out.stats = sc.stats;
+    if (!splunk_files.empty()) {
+        SplCollection spl;
+        load_splunk_paths(splunk_files, spl);
+        for (auto& r : spl.rules) out.rules.push_back(std::move(r));
+        for (auto& d : spl.diagnostics) out.diagnostics.push_back(std::move(d));
+        out.stats.files += spl.stats.files;
+        out.stats.rules_loaded += spl.stats.rules_loaded;
+        out.stats.rules_failed += spl.stats.rules_failed;
+    }
 }
 
+// For callers that load files one by one (the catalog's cached build).
 void link_rule_set(RuleSet& set) {
     SigmaCollection sc;
     sc.rules = std::move(set.rules);
     link_sigma_collection(sc);
     set.rules = std::move(sc.rules);
     for (auto& d : sc.diagnostics) set.diagnostics.push_back(std::move(d));
-}
-
-void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
-    SigmaCollection sc;
-    load_sigma_paths(paths, sc);
-    out.rules = std::move(sc.rules);
-    out.diagnostics = std::move(sc.diagnostics);
-    out.stats = sc.stats;
 }
 
 /* ATT&CK tags (VALID-TAG-ATTACK) are checked against the embedded ATT&CK

@@ -33,6 +33,10 @@ LogSource pipeline_logsource(const Rule& r) {
         {"Endpoint.Registry", "registry_event"},    {"Network_Traffic", "network_connection"},
         {"Network_Resolution", "dns_query"},
     };
+    for (auto& [k, v] : r.custom)
+        if (k == "datamodel_used")
+            for (auto& [dm, cat] : datamodels)
+                if (v.rfind(dm, 0) == 0) ls.category = cat;
     for (auto& s : r.stages) {
         const std::string& t = s.text;
         for (auto& [dm, cat] : datamodels)

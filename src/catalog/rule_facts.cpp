@@ -289,7 +289,11 @@ void event_rows(const Rule& r, RuleAnalysis& a) {
                 add(k.windows_event(where, id), id, where, "logsource");
         }
     }
-    for (auto& [key, val] : r.custom) {
+    // Splunk data sources: the SPL front-end puts them in the log source's custom
+    // attributes, one per entry; a flow list under custom keys is read too.
+    std::vector<std::pair<std::string, std::string>> ds_entries = r.logsource.custom;
+    ds_entries.insert(ds_entries.end(), r.custom.begin(), r.custom.end());
+    for (auto& [key, val] : ds_entries) {
         if (key != "data_source" && key != "data_sources") continue;
         std::string v = val;
         if (!v.empty() && v.front() == '[') v = v.substr(1, v.size() - 2);

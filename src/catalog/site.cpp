@@ -21,6 +21,8 @@
 #include "catalog/catalog_internal.h"
 #include "catalog/site_internal.h"
 #include "sigil/rules.h"
+#include "sigil/sigma.h"
+#include "sigil/spl.h"
 
 namespace sigil {
 
@@ -85,13 +87,16 @@ std::vector<std::string> discover(const std::vector<std::string>& paths, Diagnos
     return files;
 }
 
-/* Loading through the rule cache. Each file is read and hashed (XXH3); a file whose path and
- * hash are in the previous build's cache gets its rules and diagnostics from there, any
- * other file goes to its front-end (load_rule_text). The rules are kept as the front-end
- * made them — before linking — so the new cache can be written from them, and linking
- * (Sigma filters, correlation references) then runs over the whole set every time, since a
- * filter in one file changes rules in others. Translations are reused when the rule's
- * linked logic hash is unchanged, else made anew. */
+/* Loading through the rule cache. Each file is read, hashed (XXH3) and sniffed. A rule file
+ * whose path and key are in the previous build's cache gets its rules and diagnostics from
+ * there; any other goes to its front-end. The key is the file's hash, and for Splunk
+ * detections also the hash of every macro and data source file, since those change how a
+ * detection reads. Macros and data sources (the files given, and for a security_content
+ * checkout its sibling macros/ and data_sources/ folders) are loaded only when a Splunk
+ * detection has to be parsed. The rules are kept as the front-ends made them — before
+ * linking — so the new cache can be written from them; linking (Sigma filters, correlation
+ * references) then runs over the whole set every time, since a filter in one file changes
+ * rules in others. Translations are reused while the rule's linked logic hash is unchanged. */
 struct LoadResult {
     std::vector<CachedFile> files;  // the new cache
     size_t cached = 0;
@@ -107,27 +112,100 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
 
     RuleSet set;
     std::vector<std::string> files = discover(paths, set.diagnostics);
-    std::vector<size_t> rule_file;  // rule index → index into res.files
+    // security_content checkouts: their macros and data sources
+    std::vector<std::string> support;
+    {
+        std::set<std::string> seen;
+        std::error_code ec;
+        for (auto& p : paths) {
+            fs::path abs = fs::weakly_canonical(p, ec);
+            for (fs::path a = abs; !a.empty() && a != a.root_path(); a = a.parent_path())
+                if (a.filename() == "detections") {
+                    for (const char* sib : {"macros", "data_sources"})
+                        if (fs::is_directory(a.parent_path() / sib, ec) &&
+                            seen.insert((a.parent_path() / sib).string()).second)
+                            for (auto& f : discover({(a.parent_path() / sib).string()},
+                                                    set.diagnostics))
+                                support.push_back(f);
+                    break;
+                }
+        }
+    }
     std::vector<std::string> texts(files.size());
+    std::vector<RuleFileKind> kinds(files.size(), RuleFileKind::Unknown);
+    std::vector<uint64_t> hashes(files.size(), 0);
+    std::vector<bool> readable(files.size(), false);
+    std::vector<std::string> support_texts;
+    std::vector<std::string> support_paths;
+    uint64_t support_hash = 0x5u;
+    auto add_support = [&](const std::string& path, std::string text) {
+        uint64_t h = XXH3_64bits(text.data(), text.size());
+        support_hash = XXH3_64bits_withSeed(path.data(), path.size(), support_hash ^ h);
+        support_paths.push_back(path);
+        support_texts.push_back(std::move(text));
+    };
+    for (size_t fi = 0; fi < files.size(); ++fi) {
+        if (!read_file(files[fi], texts[fi])) {
+            set.diagnostics.push_back(error("io.read", "cannot read file", files[fi]));
+            continue;
+        }
+        readable[fi] = true;
+        kinds[fi] = sniff_rule_file(texts[fi]);
+        hashes[fi] = XXH3_64bits(texts[fi].data(), texts[fi].size());
+        if (kinds[fi] == RuleFileKind::SplunkSupport) add_support(files[fi], texts[fi]);
+    }
+    for (auto& f : support) {
+        if (std::find(files.begin(), files.end(), f) != files.end()) continue;
+        std::string t;
+        if (read_file(f, t)) add_support(f, std::move(t));
+    }
+
+    SplCollection ctx;  // macros and data sources, loaded on first need
+    bool ctx_loaded = false;
+    std::vector<size_t> rule_file;  // rule index → index into files
     for (size_t fi = 0; fi < files.size(); ++fi) {
         const std::string& path = files[fi];
         CachedFile cf;
         cf.path = path;
-        if (!read_file(path, texts[fi])) {
-            set.diagnostics.push_back(error("io.read", "cannot read file", path));
+        RuleFileKind kind = kinds[fi];
+        bool splunk = kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory;
+        cf.hash = splunk ? hashes[fi] ^ support_hash : hashes[fi];
+        if (!readable[fi] || kind == RuleFileKind::SplunkSupport) {
             res.files.push_back(std::move(cf));
             continue;
         }
-        cf.hash = XXH3_64bits(texts[fi].data(), texts[fi].size());
         auto it = old_by_path.find(path);
         if (it != old_by_path.end() && old[it->second].hash == cf.hash) {
             cf = std::move(old[it->second]);
             ++res.cached;
+        } else if (kind == RuleFileKind::Unknown) {
+            Diagnostic d = error("rules.not_a_rule",
+                                 "not a Sigma or Splunk rule file (no detection, logsource, "
+                                 "search or logic key); skipped",
+                                 path);
+            d.severity = Severity::Warning;
+            cf.diagnostics.push_back(std::move(d));
+        } else if (splunk) {
+            if (!ctx_loaded) {
+                for (size_t k = 0; k < support_texts.size(); ++k)
+                    load_splunk_text(support_texts[k], support_paths[k], ctx);
+                ctx_loaded = true;
+            }
+            size_t r0 = ctx.rules.size(), d0 = ctx.diagnostics.size();
+            load_splunk_text(texts[fi], path, ctx);
+            for (size_t k = r0; k < ctx.rules.size(); ++k)
+                cf.rules.push_back(std::move(ctx.rules[k]));
+            for (size_t k = d0; k < ctx.diagnostics.size(); ++k)
+                cf.diagnostics.push_back(std::move(ctx.diagnostics[k]));
+            ctx.rules.resize(r0);
+            ctx.diagnostics.resize(d0);
         } else {
-            RuleSet one;
-            load_rule_text(texts[fi], path, one);
+            SigmaCollection one;
+            load_sigma_text(texts[fi], path, one);
             cf.rules = std::move(one.rules);
             cf.diagnostics = std::move(one.diagnostics);
+        }
+        if (cf.translations.size() != cf.rules.size()) {
             cf.translations.assign(cf.rules.size(), {});
             cf.translated.assign(cf.rules.size(), 0);
             cf.logic_hashes.assign(cf.rules.size(), 0);
@@ -139,6 +217,8 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         for (auto& d : cf.diagnostics) set.diagnostics.push_back(d);
         res.files.push_back(std::move(cf));
     }
+    // Diagnostics of the macro and data source files themselves.
+    for (auto& d : ctx.diagnostics) set.diagnostics.push_back(d);
     link_rule_set(set);
 
     // Keep detection and correlation rules (filters were applied by linking).

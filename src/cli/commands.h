@@ -10,7 +10,9 @@ namespace sigil::cli {
 // >2 runtime error.
 enum ExitCode { kOk = 0, kFindings = 1, kUsage = 2, kRuntime = 3 };
 
+void register_spl(CLI::App& app, int& rc);
 void register_check(CLI::App& app, int& rc);
+void register_evtx(CLI::App& app, int& rc);
 void register_version(CLI::App& app, int& rc);
 void register_eval(CLI::App& app, int& rc);
 void register_catalog(CLI::App& app, int& rc);

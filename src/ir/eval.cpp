@@ -19,7 +19,41 @@ using nlohmann::json;
 
 namespace {
 
-// Unicode simple case folding (CASE-UNICODE), ASCII fast path.
+/* Unicode simple case folding (CASE-UNICODE): lower case, then the few
+ * characters whose folding differs from their lower case (CaseFolding.txt
+ * status C/S entries: final sigma, Greek symbol variants, micro sign, long s,
+ * old Cyrillic forms), so `ΣΊΣΥΦΟΣ` and `σίσυφος` compare equal.
+ */
+utf8proc_int32_t fold_cp(utf8proc_int32_t cp) {
+    cp = utf8proc_tolower(cp);
+    switch (cp) {
+        case 0x00B5: return 0x03BC;  // micro sign -> mu
+        case 0x017F: return 's';     // long s
+        case 0x0345: return 0x03B9;  // combining ypogegrammeni -> iota
+        case 0x03C2: return 0x03C3;  // final sigma
+        case 0x03D0: return 0x03B2;
+        case 0x03D1: return 0x03B8;
+        case 0x03D5: return 0x03C6;
+        case 0x03D6: return 0x03C0;
+        case 0x03F0: return 0x03BA;
+        case 0x03F1: return 0x03C1;
+        case 0x03F5: return 0x03B5;
+        case 0x1C80: return 0x0432;
+        case 0x1C81: return 0x0434;
+        case 0x1C82: return 0x043E;
+        case 0x1C83: return 0x0441;
+        case 0x1C84:
+        case 0x1C85: return 0x0442;
+        case 0x1C86: return 0x044A;
+        case 0x1C87: return 0x0463;
+        case 0x1C88: return 0xA64B;
+        case 0x1E9B: return 0x1E61;
+        case 0x1FBE: return 0x03B9;
+        default: return cp;
+    }
+}
+
+// Case folding of a whole string, ASCII fast path; invalid UTF-8 bytes stay.
 std::string fold(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -38,7 +72,7 @@ std::string fold(std::string_view s) {
             ++i;
             continue;
         }
-        cp = utf8proc_tolower(cp);
+        cp = fold_cp(cp);
         utf8proc_uint8_t buf[4];
         utf8proc_ssize_t m = utf8proc_encode_char(cp, buf);
         out.append((const char*)buf, size_t(m));
@@ -229,12 +263,19 @@ bool cidr_match(const std::string& net, const std::string& ip) {
     return true;
 }
 
-bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+bool parse_ipv4(const std::string& s, uint8_t out[4]) {
     unsigned a, b, c, d;
     char tail;
     if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
         b < 256 && c < 256 && d < 256) {
         out[0] = uint8_t(a), out[1] = uint8_t(b), out[2] = uint8_t(c), out[3] = uint8_t(d);
+        return true;
+    }
+    return false;
+}
+
+bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
+    if (parse_ipv4(s, out)) {
         bits = 32;
         return true;
     }
@@ -247,6 +288,15 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
         i = 2;
     }
     while (i < s.size()) {
+        // an embedded IPv4 address ends the text (::ffff:10.1.2.3)
+        if (s.find(':', i) == std::string::npos && s.find('.', i) != std::string::npos) {
+            uint8_t v4[4];
+            if (!parse_ipv4(s.substr(i), v4)) return false;
+            auto& v = dbl ? tail16 : head;
+            v.push_back(uint16_t(v4[0] << 8 | v4[1]));
+            v.push_back(uint16_t(v4[2] << 8 | v4[3]));
+            break;
+        }
         size_t j = i;
         while (j < s.size() && std::isxdigit((unsigned char)s[j])) ++j;
         if (j == i || j - i > 4) return false;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "sigil/sigma.h"
@@ -84,7 +85,7 @@ void load_sigma_text(std::string_view text, const std::string& path, SigmaCollec
             ++out.stats.rules_failed;
             continue;
         }
-        YamlNode doc = d.root;
+        YamlNode doc = std::move(d.root);
         if (const YamlNode* a = doc.get("action")) {
             std::string act = a->text;
             if (act == "global") {
@@ -133,12 +134,12 @@ void load_sigma_text(std::string_view text, const std::string& path, SigmaCollec
             merged.col = doc.col;
             doc = std::move(merged);
         }
-        previous = doc;
-        have_previous = true;
         Rule r;
         r.loc = SourceLoc{file, doc.line, doc.col};
         bool built = sigma::build_rule(doc, ctx, r);
         if (built && !ctx.failed) sigma::validate_document(doc, ctx);
+        previous = std::move(doc);  // kept for a following `action: repeat`
+        have_previous = true;
         if (built && !ctx.failed) {
             out.rules.push_back(std::move(r));
             ++out.stats.rules_loaded;
@@ -224,12 +225,33 @@ void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& ou
  *  - correlation references resolve by id, then name; unknown ones are errors.
  * Filter documents stay in the collection (kind Filter) so tools can list them.
  */
+const Rule* SigmaCollection::find(std::string_view ref) const {
+    std::string low(ref);
+    for (auto& ch : low) ch = char(std::tolower((unsigned char)ch));
+    for (auto& r : rules)
+        if (!r.id.empty() && r.id == low) return &r;
+    for (auto& r : rules)
+        if (!r.name.empty() && r.name == ref) return &r;
+    return nullptr;
+}
+
 void link_sigma_collection(SigmaCollection& c) {
     std::map<std::string, size_t> by_id, by_name;
     for (size_t i = 0; i < c.rules.size(); ++i) {
         if (c.rules[i].kind == RuleKind::Filter) continue;
         if (!c.rules[i].id.empty()) by_id.emplace(c.rules[i].id, i);
-        if (!c.rules[i].name.empty()) by_name.emplace(c.rules[i].name, i);
+        if (c.rules[i].name.empty()) continue;
+        auto [it, fresh] = by_name.emplace(c.rules[i].name, i);
+        if (!fresh) {  // COLL-UNIQUE-ID-NAME: references would be ambiguous
+            Diagnostic d;
+            d.severity = Severity::Warning;
+            d.code = "sigma.collection.duplicate_name";
+            d.message = "name '" + sigma::excerpt(c.rules[i].name) + "' is also used by " +
+                        c.rules[it->second].loc.str() + "; references resolve to that rule";
+            d.loc = c.rules[i].loc;
+            d.rule = c.rules[i].title;
+            c.diagnostics.push_back(d);
+        }
     }
     auto resolve = [&](const std::string& ref) -> long {
         std::string low = ref;
@@ -270,17 +292,33 @@ void link_sigma_collection(SigmaCollection& c) {
     }
     for (auto& r : c.rules) {
         if (r.kind != RuleKind::Correlation) continue;
+        auto error = [&](const char* code, const std::string& msg) {
+            Diagnostic d;
+            d.severity = Severity::Error;
+            d.code = code;
+            d.message = msg;
+            d.loc = r.loc;
+            d.rule = r.title;
+            c.diagnostics.push_back(d);
+        };
+        std::set<long> referenced;
         for (auto& ref : r.correlation->rules) {
-            if (resolve(ref) < 0) {
-                Diagnostic d;
-                d.severity = Severity::Error;
-                d.code = "sigma.correlation.unknown_rule";
-                d.message = "correlation refers to rule '" + ref + "', which is not loaded";
-                d.loc = r.loc;
-                d.rule = r.title;
-                c.diagnostics.push_back(d);
-            }
+            long t = resolve(ref);
+            if (t < 0)
+                error("sigma.correlation.unknown_rule", "correlation refers to rule '" +
+                                                            sigma::excerpt(ref) +
+                                                            "', which is not loaded");
+            referenced.insert(t);
         }
+        // CORR-NAME-REQUIRED-FOR-ALIASES: aliases name referenced rules by `name`
+        for (auto& [alias, per_rule] : r.correlation->aliases)
+            for (auto& [ref, field] : per_rule) {
+                auto it = by_name.find(ref);
+                if (it == by_name.end() || !referenced.count(long(it->second)))
+                    error("sigma.correlation.aliases",
+                          "alias '" + sigma::excerpt(alias) + "' maps '" + sigma::excerpt(ref) +
+                              "', which is not the name of a rule this correlation references");
+            }
     }
 }
 

@@ -97,10 +97,11 @@ struct Parser {
         SourceLoc l = ctx.loc(at);
         size_t off = toks[std::min(i, toks.size() - 1)].pos;
         // A one-line plain or quoted scalar maps offsets to columns exactly.
-        if (text.find('\n') == std::string::npos) l.col += uint32_t(off + (at.quoted ? 1 : 0));
-        ctx.report_at(Severity::Error, code,
-                      msg + " (in condition '" + text + "' at offset " + std::to_string(off) + ")",
-                      l);
+        if (text.find('\n') == std::string::npos) l.col += uint32_t(off);
+        ctx.report_at(
+            Severity::Error, code,
+            msg + " (in condition '" + excerpt(text) + "' at offset " + std::to_string(off) + ")",
+            l);
     }
     static bool is_reserved(const std::string& w) {
         return w == "and" || w == "or" || w == "not" || w == "of" || w == "them";
@@ -243,7 +244,7 @@ struct Parser {
             if (m) hit.push_back(&id);
         }
         if (hit.empty()) {
-            ctx.report_at(Severity::Warning, "sigma.condition.pattern_nomatch",
+            ctx.report_at(Severity::Warning, "sigma.validator.dangling_condition",
                           "'" + pat + "' matches no search identifier; the term is dropped",
                           ctx.loc(at));
             neutral = true;
@@ -305,9 +306,10 @@ ExprPtr parse_condition(const std::string& text, const YamlNode& at,
         return nullptr;
     }
     if (neutral) {
-        ctx.report_at(Severity::Error, "sigma.condition.nothing",
-                      "the condition '" + text + "' selects nothing: every term was dropped",
-                      ctx.loc(at));
+        ctx.report_at(
+            Severity::Error, "sigma.condition.nothing",
+            "the condition '" + excerpt(text) + "' selects nothing: every term was dropped",
+            ctx.loc(at));
         return nullptr;
     }
     return e;

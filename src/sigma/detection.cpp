@@ -202,31 +202,48 @@ std::vector<std::string> base64_offsets(const std::string& s) {
     return out;
 }
 
-/* windash (MOD-WINDASH): every `-` or `/` that starts a word (regex
- * `\B[-/]\b`: the previous character is not a word character and the next one
- * is) may be written with any of five dash characters on Windows command lines.
+/* windash (MOD-WINDASH): every dash that starts a word (regex `\B[-/]\b`: the
+ * previous character is not a word character and the next one is) may be
+ * written with any of five dash characters on Windows command lines: `-`, `/`,
+ * en dash, em dash and horizontal bar. As the spec says, all five are source
+ * characters too (MOD-WINDASH-SOURCE-CHARS: pySigma only replaces `-` and `/`).
  * Produce the Cartesian product of the variants, capped to keep rules bounded.
  */
 bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 std::vector<std::string> windash_variants(const std::string& s, bool& too_many) {
     static const char* dashes[5] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
-    std::vector<size_t> pos;
+    // length of the dash starting at i, 0 if none
+    auto dash_len = [&](size_t i) -> size_t {
+        if (s[i] == '-' || s[i] == '/') return 1;
+        for (int k = 2; k < 5; ++k)
+            if (s.compare(i, 3, dashes[k]) == 0) return 3;
+        return 0;
+    };
+    std::vector<std::pair<size_t, size_t>> pos;  // (offset, length)
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '-' && s[i] != '/') continue;
-        bool prev_word = i > 0 && word_char(s[i - 1]);
-        bool next_word = i + 1 < s.size() && word_char(s[i + 1]);
-        if (!prev_word && next_word) pos.push_back(i);
+        size_t len = dash_len(i);
+        if (!len) continue;
+        bool prev_word = false;
+        if (i > 0) {
+            size_t j = i - 1;
+            while (j > 0 && (uint8_t(s[j]) & 0xC0) == 0x80) --j;  // start of the previous character
+            prev_word = !(dash_len(j) && j + dash_len(j) == i) && word_char(s[j]);
+        }
+        size_t n = i + len;
+        bool next_word = n < s.size() && !dash_len(n) && word_char(s[n]);
+        if (!prev_word && next_word) pos.emplace_back(i, len);
+        i += len - 1;
     }
     too_many = pos.size() > 6;
     if (too_many) return {};
     std::vector<std::string> out{""};
     size_t last = 0;
-    for (size_t p : pos) {
+    for (auto [p, len] : pos) {
         std::vector<std::string> next;
         for (auto& o : out)
             for (auto* d : dashes) next.push_back(o + s.substr(last, p - last) + d);
         out = std::move(next);
-        last = p + 1;
+        last = p + len;
     }
     for (auto& o : out) o += s.substr(last);
     return out;
@@ -244,6 +261,7 @@ struct SVal {
     uint8_t re_flags = 0;
     Op op = Op::Eq;  // Compare: Lt..Gte; FieldRef: FieldRef*
     TimePart tp = TimePart::None;
+    bool placeholders = false;  // Regex under expand holding %name%
 };
 using Alts = std::vector<SVal>;  // an expansion group, ORed (MOD-EXPANSION-GROUP)
 
@@ -347,6 +365,22 @@ bool parse_ipv6(const std::string& s, uint8_t out[16]) {
 
 }  // namespace
 
+// A `%name%` placeholder in a regex under `expand` (PH-MIXED): a `%` that is
+// not escaped by an odd run of backslashes opens one, the next `%` closes it.
+static bool regex_has_placeholder(const std::string& re) {
+    size_t open = std::string::npos;
+    for (size_t i = 0; i < re.size(); ++i) {
+        if (re[i] == '\\' && open == std::string::npos) {
+            ++i;
+            continue;
+        }
+        if (re[i] != '%') continue;
+        if (open != std::string::npos && i > open + 1) return true;
+        open = i;  // opens (or, after an empty %%, reopens)
+    }
+    return false;
+}
+
 std::string validate_cidr(const std::string& v) {
     size_t slash = v.find('/');
     std::string addr = slash == std::string::npos ? v : v.substr(0, slash);
@@ -357,18 +391,19 @@ std::string validate_cidr(const std::string& v) {
     else if (parse_ipv6(addr, bytes))
         bits = 128;
     else
-        return "'" + v + "' is not an IPv4 or IPv6 network";
+        return "'" + excerpt(v) + "' is not an IPv4 or IPv6 network";
     int prefix = bits;
     if (slash != std::string::npos) {
         std::string p = v.substr(slash + 1);
         if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos)
-            return "'" + v + "' has an invalid prefix length";
+            return "'" + excerpt(v) + "' has an invalid prefix length";
         prefix = std::stoi(p);
-        if (prefix > bits) return "'" + v + "' has a prefix length above " + std::to_string(bits);
+        if (prefix > bits)
+            return "'" + excerpt(v) + "' has a prefix length above " + std::to_string(bits);
     }
     for (int k = prefix; k < bits; ++k)
         if (bytes[k / 8] & (0x80 >> (k % 8)))
-            return "'" + v + "' has host bits set (the network would be ambiguous)";
+            return "'" + excerpt(v) + "' has host bits set (the network would be ambiguous)";
     return "";
 }
 
@@ -392,7 +427,7 @@ std::string validate_regex(const std::string& re, uint8_t flags) {
     }
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(err, buf, sizeof buf);
-    return "invalid regular expression '" + re + "': " + reinterpret_cast<char*>(buf) +
+    return "invalid regular expression '" + excerpt(re) + "': " + reinterpret_cast<char*>(buf) +
            " at offset " + std::to_string(off);
 }
 
@@ -483,6 +518,7 @@ ExprPtr sval_expr(const SVal& v, const std::string& field, const SourceLoc& loc)
             p.op = Op::Regex;
             p.value = Value::string(v.text);
             p.re_flags = v.re_flags;
+            p.placeholders = v.placeholders;
             break;
         case SVal::Cidr:
             p.op = Op::Cidr;
@@ -623,6 +659,15 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
             v.kind = SVal::Regex;
             v.text = n->text;
         }
+        // re and cidr read the value as text; a boolean or null (and, for
+        // cidr, a number) has no such reading (MOD-COMBO-TYPE-FLOW).
+        if ((first_re && v.kind != SVal::Regex) || (first_cidr && v.kind != SVal::Cidr)) {
+            ctx.error("sigma.modifier.type",
+                      std::string("modifier '") + (first_re ? "re" : "cidr") +
+                          "' needs a string value in '" + spec + "'",
+                      *n);
+            return nullptr;
+        }
         if (field.empty() && v.kind == SVal::Null) {
             ctx.error("sigma.keyword.null", "a keyword cannot be null", *n);
             return nullptr;
@@ -642,6 +687,25 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         v.kind = SVal::Null;
         vals.push_back({v});
     }
+    /* Forms the spec forbids but pySigma accepts with one clear meaning load
+     * with a warning (docs/sigma.md): null inside a value list (VAL-NULL-IN-
+     * LIST, read as "or the field is null") and `all` over a single value
+     * (MOD-ALL-SINGLE, a no-op).
+     */
+    if (raw.size() > 1)
+        for (const YamlNode* n : raw)
+            if (n->is_null()) {
+                ctx.warn("sigma.value.null_in_list",
+                         "null inside the value list of '" + spec +
+                             "' is not allowed by the spec; write a separate null selection",
+                         *n);
+                break;
+            }
+    if (std::find(mods.begin(), mods.end(), Mod::All) != mods.end() && raw.size() == 1)
+        ctx.warn("sigma.modifier.all_single",
+                 "'all' on the single value of '" + spec +
+                     "' has no effect; the spec allows it only on a list of values",
+                 key);
 
     bool all = false, neg = false;
     bool seen_compare = false, seen_time = false, seen_str_mod = false;
@@ -751,7 +815,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                             auto vs = windash_variants(p.s, too_many);
                             if (too_many || outs.size() * vs.size() > 15625) {
                                 ctx.error("sigma.modifier.windash_limit",
-                                          "windash on '" + p.s +
+                                          "windash on '" + excerpt(p.s) +
                                               "' would produce more than 15625 variants",
                                           key);
                                 return nullptr;
@@ -891,6 +955,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         std::vector<ExprPtr> alts;
         for (auto& v : vals[vi]) {
             if (v.kind == SVal::Regex) {
+                v.placeholders = expand && regex_has_placeholder(v.text);
                 std::string err = validate_regex(v.text, v.re_flags);
                 if (!err.empty()) {
                     ctx.error("sigma.regex.invalid", err, *raw[std::min(vi, raw.size() - 1)]);

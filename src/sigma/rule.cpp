@@ -3,6 +3,7 @@
 // correlations (CORR-*).
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "sigma/sigma_internal.h"
 
@@ -154,6 +155,20 @@ bool parse_logsource(const YamlNode* ls, DocContext& ctx, const YamlNode& doc, L
     return ok;
 }
 
+/* Enumerations (status, level, related type, correlation type) are lower case
+ * in the schema; pySigma reads them case-insensitively. Other spellings load,
+ * lowercased, with a warning (META-STATUS-CASE, CASE-ENUM-METADATA).
+ */
+std::string enum_value(const YamlNode& v, const char* key, DocContext& ctx) {
+    std::string low = lower(v.text);
+    if (low != v.text)
+        ctx.warn("sigma.meta.enum_case",
+                 std::string("'") + key + "' value '" + v.text + "' should be lower case ('" +
+                     low + "')",
+                 v);
+    return low;
+}
+
 void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlation) {
     const YamlNode* t = doc.get("title");
     if (!t) {
@@ -185,11 +200,13 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
             if (get_string(v, "name", ctx, r.name) && r.name.empty())
                 ctx.error("sigma.meta.name", "'name' must not be empty", v);
         } else if (key == "taxonomy") {
-            get_string(v, "taxonomy", ctx, r.taxonomy);
+            if (get_string(v, "taxonomy", ctx, r.taxonomy) && r.taxonomy.empty())
+                ctx.error("sigma.meta.taxonomy", "'taxonomy' must not be empty (default: sigma)",
+                          v);
         } else if (key == "status") {
             std::string s;
             if (get_string(v, "status", ctx, s)) {
-                s = lower(s);
+                s = enum_value(v, "status", ctx);
                 static const char* ok[] = {"stable", "test", "experimental", "deprecated",
                                            "unsupported"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return s == x; }))
@@ -203,7 +220,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
         } else if (key == "level") {
             std::string s;
             if (get_string(v, "level", ctx, s)) {
-                s = lower(s);
+                s = enum_value(v, "level", ctx);
                 static const char* ok[] = {"informational", "low", "medium", "high", "critical"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return s == x; }))
                     ctx.error("sigma.meta.level",
@@ -257,7 +274,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                 if (!is_uuid(id->text))
                     ctx.error("sigma.meta.related", "related id is not a UUID: '" + id->text + "'",
                               *id);
-                std::string ty_l = lower(ty->text);
+                std::string ty_l = enum_value(*ty, "related type", ctx);
                 static const char* ok[] = {"derived", "obsolete", "merged", "renamed", "similar",
                                            "correlation"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return ty_l == x; }))
@@ -272,6 +289,87 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
             r.custom.emplace_back(key, v.flow());  // META-CUSTOM-ATTRS
         }
     }
+}
+
+/* Extended correlation conditions (CORR-EXTENDED-CONDITION): a boolean
+ * expression over rule names with and/or/not and parentheses. It must parse,
+ * and the names it uses must be exactly the referenced rules. The grammar is
+ * the detection condition's without quantifiers; depth is bounded.
+ * Returns an error message or "".
+ */
+std::string check_extended_condition(const std::string& text,
+                                     const std::vector<std::string>& rules) {
+    std::vector<std::string> toks;
+    for (size_t i = 0; i < text.size();) {
+        char ch = text[i];
+        if (std::isspace((unsigned char)ch)) {
+            ++i;
+        } else if (ch == '(' || ch == ')') {
+            toks.emplace_back(1, ch);
+            ++i;
+        } else {
+            size_t b = i;
+            while (i < text.size() && !std::isspace((unsigned char)text[i]) && text[i] != '(' &&
+                   text[i] != ')')
+                ++i;
+            toks.push_back(text.substr(b, i - b));
+        }
+    }
+    std::set<std::string> used;
+    size_t i = 0;
+    int depth = 0;
+    std::string err;
+    auto is_op = [](const std::string& w) { return w == "and" || w == "or" || w == "not"; };
+    std::function<bool()> parse_or;
+    auto fail = [&](std::string msg) {
+        if (err.empty()) err = std::move(msg);
+        return false;
+    };
+    // not_expr := "not" not_expr | "(" or_expr ")" | name
+    std::function<bool()> parse_not = [&]() -> bool {
+        if (depth >= 256) return fail("the condition nests too deeply");
+        if (i >= toks.size()) return fail("the condition ends early");
+        const std::string& t = toks[i];
+        if (t == "not") {
+            ++i;
+            ++depth;
+            bool ok = parse_not();
+            --depth;
+            return ok;
+        }
+        if (t == "(") {
+            ++i;
+            ++depth;
+            bool ok = parse_or();
+            --depth;
+            if (!ok) return false;
+            if (i >= toks.size() || toks[i] != ")") return fail("missing ')'");
+            ++i;
+            return true;
+        }
+        if (t == ")" || is_op(t)) return fail("unexpected '" + t + "'");
+        used.insert(toks[i++]);
+        return true;
+    };
+    parse_or = [&]() -> bool {
+        for (;;) {
+            if (!parse_not()) return false;
+            if (i < toks.size() && (toks[i] == "and" || toks[i] == "or")) {
+                ++i;
+                continue;
+            }
+            return true;
+        }
+    };
+    if (!parse_or()) return err;
+    if (i < toks.size()) return "unexpected '" + toks[i] + "'";
+    for (auto& u : used)
+        if (std::find(rules.begin(), rules.end(), u) == rules.end())
+            return "'" + excerpt(u) + "' is not one of the correlation's rules";
+    for (auto& r : rules)
+        if (!used.count(r))
+            return "referenced rule '" + excerpt(r) + "' is not used by the condition";
+    return "";
 }
 
 bool parse_timespan(const YamlNode& n, DocContext& ctx, Correlation& c) {
@@ -410,7 +508,7 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
             ctx.error("sigma.correlation.type", "the correlation has no 'type'", *corr);
             return false;
         }
-        std::string t = lower(ty->text);
+        std::string t = enum_value(*ty, "correlation type", ctx);
         static const std::pair<const char*, Correlation::Type> types[] = {
             {"event_count", Correlation::Type::EventCount},
             {"value_count", Correlation::Type::ValueCount},
@@ -474,6 +572,12 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
                 ctx.error("sigma.correlation.condition",
                           "a condition expression is only allowed for temporal correlations",
                           *cond);
+                return false;
+            }
+            std::string why = check_extended_condition(cond->text, c.rules);
+            if (!why.empty()) {
+                ctx.error("sigma.correlation.condition",
+                          "condition '" + excerpt(cond->text) + "': " + why, *cond);
                 return false;
             }
             c.extended_condition = cond->text;

@@ -13,6 +13,15 @@
 
 namespace sigil::sigma {
 
+// User text quoted in a diagnostic message, cut to `max` bytes (on a UTF-8
+// boundary) so a hostile megabyte value cannot make a megabyte message.
+inline std::string excerpt(const std::string& s, size_t max = 80) {
+    if (s.size() <= max) return s;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n) + "...";
+}
+
 // Where diagnostics of one YAML document go, and whether it failed.
 struct DocContext {
     std::shared_ptr<const std::string> file;

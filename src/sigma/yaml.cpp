@@ -3,6 +3,7 @@
 
 #include <libfyaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -51,6 +52,15 @@ namespace {
 void resolve_plain(YamlNode& n) {
     const std::string& s = n.text;
     n.type = YamlNode::Type::Str;
+    // Fast exit: most plain scalars are words, which none of the typed forms
+    // below can start with.
+    if (!s.empty()) {
+        char c = s[0];
+        bool maybe = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '~' ||
+                     std::strchr("yYnNtTfFoO", c) != nullptr;
+        if (!maybe) return;
+        if (s.size() > 5 && std::isalpha((unsigned char)c)) return;  // longest word form is 5
+    }
     static const char* nulls[] = {"", "~", "null", "Null", "NULL"};
     for (auto* x : nulls)
         if (s == x) {
@@ -152,6 +162,11 @@ void resolve_plain(YamlNode& n) {
     }
 }
 
+// Aliases copy their anchored node. Real rule files use few, small anchors,
+// so the nodes aliases add to one document are capped far below max_nodes:
+// a "billion laughs" file then fails fast and in little memory.
+constexpr size_t kMaxAliasNodes = 100'000;
+
 size_t count_nodes(const YamlNode& n) {
     size_t c = 1;
     for (auto& i : n.items) c += count_nodes(i);
@@ -188,6 +203,13 @@ struct Frame {
  */
 bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
                 std::vector<YamlDocument>& docs, Diagnostics& diags, const YamlLimits& limits) {
+    if (parse_yaml_fast(text, docs, limits)) return true;
+    return parse_yaml_slow(text, file, docs, diags, limits);
+}
+
+bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
+                     std::vector<YamlDocument>& docs, Diagnostics& diags,
+                     const YamlLimits& limits) {
     auto error = [&](const std::string& code, const std::string& msg, uint32_t line,
                      uint32_t col) {
         Diagnostic d;
@@ -231,6 +253,8 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
     size_t nodes = 0;
     YamlDocument cur;
     bool in_doc = false, have_root = false;
+    uint32_t last_end_line = 1;
+    size_t alias_nodes = 0;  // nodes copied in by aliases, this document
 
     auto fail = [&](const std::string& code, const std::string& msg, uint32_t l, uint32_t c) {
         error(code, msg, l, c);
@@ -278,13 +302,17 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
         switch (ev->type) {
             case FYET_DOCUMENT_START:
                 cur = YamlDocument{};
-                cur.line = line;
+                // an implicit document start has no mark: it starts at line 1
+                // of the stream, or right after the previous document
+                cur.line = line ? line : docs.empty() ? 1 : last_end_line;
                 in_doc = true;
                 have_root = false;
                 anchors.clear();
                 nodes = 0;
+                alias_nodes = 0;
                 break;
             case FYET_DOCUMENT_END:
+                if (line) last_end_line = line;
                 if (in_doc) {
                     cur.empty = !have_root || cur.root.is_null();
                     docs.push_back(std::move(cur));
@@ -296,7 +324,16 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
                 n.line = line;
                 n.col = col;
                 n.text = token_text(ev->scalar.value);
-                fy_scalar_style st = fy_scalar_token_get_style(ev->scalar.value);
+                // An empty document or a missing value (`key:`) comes as a
+                // scalar event without a token: a plain empty scalar, so null
+                // as in PyYAML, located at its key (or the document start).
+                fy_scalar_style st = ev->scalar.value ? fy_scalar_token_get_style(ev->scalar.value)
+                                                      : FYSS_PLAIN;
+                if (!m) {
+                    bool after_key = !stack.empty() && stack.back().have_key;
+                    n.line = after_key ? stack.back().key.line : cur.line;
+                    n.col = after_key ? stack.back().key.col : 1;
+                }
                 std::string tag = ev->scalar.tag ? token_text(ev->scalar.tag) : "";
                 if (st == FYSS_PLAIN && (tag.empty() || tag == "!")) {
                     resolve_plain(n);
@@ -354,15 +391,19 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
                     break;
                 }
                 size_t c = count_nodes(it->second);
-                if (nodes + c > limits.max_nodes) {
+                size_t alias_limit = std::min(limits.max_nodes, kMaxAliasNodes);
+                if (nodes + c > limits.max_nodes || alias_nodes + c > alias_limit) {
                     fail("yaml.alias_bomb",
                          "alias *" + name + " expands the document beyond " +
-                             std::to_string(limits.max_nodes) + " nodes",
+                             std::to_string(nodes + c > limits.max_nodes ? limits.max_nodes
+                                                                         : alias_limit) +
+                             " nodes",
                          line, col);
                     stop = true;
                     break;
                 }
                 nodes += c;
+                alias_nodes += c;
                 YamlNode copy = it->second;
                 copy.line = line;
                 copy.col = col;
@@ -380,8 +421,9 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
         if (diag) {
             void* it = nullptr;
             while (fy_diag_error* e = fy_diag_errors_iterate(diag, &it)) {
+                // collected errors carry 1-based line and column (unlike marks)
                 error("yaml.syntax", std::string("YAML syntax error: ") + (e->msg ? e->msg : "?"),
-                      uint32_t(e->line + 1), uint32_t(e->column + 1));
+                      uint32_t(e->line), uint32_t(e->column));
                 reported = true;
                 break;
             }
@@ -393,4 +435,9 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
     return ok;
 }
 
+}  // namespace sigil
+
+namespace sigil {
+// Shared with the fast path (yaml_fast.cpp) so both type scalars identically.
+void yaml_resolve_plain(YamlNode& n) { resolve_plain(n); }
 }  // namespace sigil

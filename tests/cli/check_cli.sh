@@ -71,4 +71,16 @@ assert d["summary"]["rules_failed"]==len(files), (d["summary"], len(files))
 assert all(x["line"]>0 for x in errs), [x for x in errs if x["line"]==0]
 print(d["summary"], end=" ")' <<<"$out" && ok || ko corpus
 fi
+if [ -d "$SHARED/corpus/splunk-security-content" ]; then
+  t "whole corpus: Sigma, security_content and Armory load together"
+  summary=$("$SIGIL" check -q "$SHARED/corpus" 2>&1 >/dev/null)
+  # 3,780 rules* + deprecated/unsupported + 1,711 SSC + 1,898 Armory; only v1 aggregations fail
+  python3 - "$summary" <<'PY' && ok || ko "$summary"
+import re,sys
+m=re.search(r"checked (\d+) files: (\d+) rules loaded, (\d+) rules with errors", sys.argv[1])
+files,loaded,failed=map(int,m.groups())
+assert loaded >= 3780+1711+1898, loaded
+assert failed <= 60, failed
+PY
+fi
 exit $fail

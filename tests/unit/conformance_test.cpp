@@ -50,6 +50,9 @@ struct Case {
     size_t rules = 1;  // expected number of loaded rules (collections)
 };
 
+// Readable names in test listings instead of byte dumps.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.id << " (" << c.file << ":" << c.line << ")"; }
+
 std::vector<Case> load_cases() {
     std::vector<Case> out;
     std::string dir = std::string(SIGIL_TEST_DIR) + "/fixtures/conformance";
