@@ -40,15 +40,25 @@ std::string cell(const std::string& s) {
     return r;
 }
 
-std::string inline_code(const std::string& s) {
-    // A backtick run longer than any inside the value delimits it.
+// A code span: delimited by a backtick run longer than any inside the value; entities are
+// not interpreted in code spans, so nothing is HTML-escaped; in a table cell a pipe is
+// escaped (GFM reads `\|` as a pipe even in code spans), newlines become spaces.
+std::string inline_code(const std::string& s, bool in_table = true) {
     size_t longest = 0, run = 0;
     for (char c : s) {
         run = c == '`' ? run + 1 : 0;
         longest = std::max(longest, run);
     }
     std::string fence(longest + 1, '`');
-    std::string v = cell(s);
+    std::string v;
+    for (char c : s) {
+        if (c == '\n' || c == '\r')
+            v += ' ';
+        else if (c == '|' && in_table)
+            v += "\\|";
+        else
+            v += c;
+    }
     return fence + (v.empty() || v.front() == '`' ? " " : "") + v +
            (v.empty() || v.back() == '`' ? " " : "") + fence;
 }
@@ -148,7 +158,7 @@ std::string rule_markdown(const json& m) {
     for (auto& s : m["stages"]) {
         o += "### Stage " + str(s, "number") + ": " + cell(str(s, "label")) + "\n\n";
         if (!str(s, "text").empty()) o += fenced(str(s, "text"), "");
-        for (auto& p : s["predicates"]) o += "- " + inline_code(p.get<std::string>()) + "\n";
+        for (auto& p : s["predicates"]) o += "- " + inline_code(p.get<std::string>(), false) + "\n";
         o += "\n";
     }
     o += "## Exclusions\n\nTop-level NOT(...) conjuncts: predicates this rule actively "

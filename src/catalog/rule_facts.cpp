@@ -110,9 +110,9 @@ TechniqueRef technique_ref(const TechniqueLookup& t, const std::string& written)
 /* ATT&CK rows. Tags are classified with the knowledge tables (attack.t1569.002,
  * attack.execution, attack.s0029, ...; SPL rules' bare ids "T1569.002" are read as
  * technique tags). A revoked technique is shown as its successor, naming the tag. Each
- * technique goes under its tactics — restricted to the tactics the rule tags when it tags
- * any the technique belongs to — one row per tactic, in matrix order; a tagged tactic with
- * no technique gets a row of its own ("No specific technique"). */
+ * technique goes under each of its ATT&CK tactics (T1543.003: Persistence and Privilege
+ * Escalation), one row per tactic in matrix order; a tagged tactic with no technique gets a
+ * row of its own ("No specific technique"). */
 void attack_rows(const Rule& r, RuleAnalysis& a) {
     const Knowledge& k = knowledge();
     std::vector<const Tactic*> tactics;
@@ -163,11 +163,13 @@ void attack_rows(const Rule& r, RuleAnalysis& a) {
         a.techniques.push_back(ref);
         const Technique* cur = lookup.current ? lookup.current : lookup.technique;
         if (!cur) continue;
-        std::vector<const Tactic*> under;
-        for (const Tactic* t : tactics)
-            if (cur->in_tactic(*t)) under.push_back(t);
-        if (under.empty()) under = cur->current_tactics();
+        // Every tactic of the technique, plus a tagged tactic the technique also belongs to
+        // under another ATT&CK version (Defense Evasion next to v19's Stealth).
+        std::vector<const Tactic*> under = cur->current_tactics();
         if (under.empty()) under = cur->tactics;
+        for (const Tactic* t : tactics)
+            if (cur->in_tactic(*t) && std::find(under.begin(), under.end(), t) == under.end())
+                under.push_back(t);
         for (const Tactic* t : under) {
             row_for(t).techniques.push_back(ref);
             used.push_back(t);

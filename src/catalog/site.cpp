@@ -124,8 +124,8 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
                     for (const char* sib : {"macros", "data_sources"})
                         if (fs::is_directory(a.parent_path() / sib, ec) &&
                             seen.insert((a.parent_path() / sib).string()).second)
-                            for (auto& f : discover({(a.parent_path() / sib).string()},
-                                                    set.diagnostics))
+                            for (auto& f :
+                                 discover({(a.parent_path() / sib).string()}, set.diagnostics))
                                 support.push_back(f);
                     break;
                 }
