@@ -23,6 +23,8 @@ enum class RuleFileKind { Sigma, SplunkSecurityContent, Armory, SplunkSupport, U
 RuleFileKind sniff_rule_file(std::string_view text);
 
 void load_rules(const std::vector<std::string>& paths, RuleSet& out);
+// Collection linking over every loaded rule: Sigma filters, correlation references.
+void link_rule_set(RuleSet& set);
 // Collection-wide validators (uniqueness, file names, ATT&CK tags).
 void validate_rule_set(RuleSet& set);
 

@@ -100,8 +100,9 @@ void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
             Diagnostic d;
             d.severity = Severity::Warning;
             d.code = "rules.not_a_rule";
-            d.message = "not a Sigma or Splunk rule file (no detection, logsource, search or "
-                        "logic key); skipped";
+            d.message =
+                "not a Sigma or Splunk rule file (no detection, logsource, search or "
+                "logic key); skipped";
             d.loc = SourceLoc{std::make_shared<const std::string>(f), 1, 1};
             out.diagnostics.push_back(d);
             ++sc.stats.files;
@@ -124,6 +125,15 @@ void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
     }
 }
 
+// For callers that load files one by one (the catalog's cached build).
+void link_rule_set(RuleSet& set) {
+    SigmaCollection sc;
+    sc.rules = std::move(set.rules);
+    link_sigma_collection(sc);
+    set.rules = std::move(sc.rules);
+    for (auto& d : sc.diagnostics) set.diagnostics.push_back(std::move(d));
+}
+
 /* ATT&CK tags (VALID-TAG-ATTACK) are checked against the embedded ATT&CK
  * tables: an id that is not in them, a tactic name that is not a tactic, and
  * the legacy underscore spelling of tactics are reported. Revoked and
@@ -134,7 +144,8 @@ void validate_rule_set(RuleSet& set) {
     validate_collection(set.rules, set.diagnostics, [&k](const std::string& rest) -> std::string {
         AttackTag t = k.classify_tag("attack." + rest);
         if (t.kind == AttackTagKind::Unknown)
-            return "tag 'attack." + rest + "' is not an ATT&CK tactic, technique, group, software, "
+            return "tag 'attack." + rest +
+                   "' is not an ATT&CK tactic, technique, group, software, "
                    "mitigation or data source id";
         if (!t.known)
             return "tag 'attack." + rest + "' has the shape of an ATT&CK id but " + t.id +

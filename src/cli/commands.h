@@ -18,5 +18,6 @@ void register_eval(CLI::App& app, int& rc);
 void register_hunt(CLI::App& app, int& rc);
 void register_test(CLI::App& app, int& rc);
 void register_convert(CLI::App& app, int& rc);
+void register_catalog(CLI::App& app, int& rc);
 
 }  // namespace sigil::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     sigil::cli::register_check(app, rc);
     sigil::cli::register_eval(app, rc);
     sigil::cli::register_convert(app, rc);
+    sigil::cli::register_catalog(app, rc);
     sigil::cli::register_evtx(app, rc);
     sigil::cli::register_version(app, rc);
     sigil::cli::register_spl(app, rc);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# bench/catalog_build.sh — `sigil catalog build` over the full corpus (Sigma rules*, Splunk
+# security_content, Armory): a full build, a rebuild with nothing changed, and a rebuild after
+# one rule changed. Prints the median CPU time (user+sys) and wall time of RUNS runs each.
+# Usage: bench/catalog_build.sh [SIGIL] [RUNS]   (defaults: build/sigil, 3)
+# The corpus is copied to a temporary directory so one rule can be edited.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SIGIL=${1:-$SRC/build/sigil}
+RUNS=${2:-3}
+CORPUS=${SIGIL_SHARED:-$SRC/../shared}/corpus
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir "$TMP/rules"
+for d in rules rules-threat-hunting rules-emerging-threats rules-placeholder rules-compliance; do
+  cp -r "$CORPUS/sigma/$d" "$TMP/rules/sigma-$d"
+done
+cp -r "$CORPUS/splunk-security-content/detections" "$TMP/rules/ssc"
+cp -r "$CORPUS/armory/detections" "$TMP/rules/armory"
+RULE=$TMP/rules/sigma-rules/windows/builtin/system/service_control_manager/win_system_service_install_sysinternals_psexec.yml
+measure() {  # label, then the command; appends "cpu wall" to $TMP/$label
+  local label=$1; shift
+  /usr/bin/time -f "%U %S %e" -o "$TMP/t" "$@" >/dev/null 2>&1
+  awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$TMP/t" >>"$TMP/$label"
+}
+median() { sort -n -k"$2" "$TMP/$1" | awk -v k="$2" '{a[NR]=$k} END {print a[int((NR+1)/2)]}'; }
+for i in $(seq "$RUNS"); do
+  measure full "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site" --full
+  measure nochange "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site"
+  sed -i "s/^title: .*/title: PsExec Service Installation $i/" "$RULE"
+  measure onechange "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site"
+done
+rules=$("$SIGIL" catalog build "$TMP/rules" -o "$TMP/site" --format json 2>/dev/null |
+  python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["rules"], "rules from", j["files"], "files")')
+echo "catalog build over $rules; median of $RUNS runs (CPU = user+sys seconds, wall seconds)"
+for l in full nochange onechange; do
+  printf '  %-10s CPU %6.2f s   wall %6.2f s\n' "$l" "$(median $l 1)" "$(median $l 2)"
+done

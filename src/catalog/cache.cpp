@@ -1,0 +1,401 @@
+// catalog/cache.cpp — the rule cache of a catalog build: every source file's rules (as the
+// front-end produced them, before collection linking), diagnostics and translations, keyed
+// by the file's path and content hash, so a rebuild parses only the files that changed.
+#include <sys/stat.h>
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "catalog/catalog_internal.h"
+
+namespace sigil {
+
+/* Format: a binary stream, little-endian as written by this machine (the cache never leaves
+ * it). Header: magic "SIGILRC", format version, and a fingerprint of the sigil binary (size
+ * and modification time of /proc/self/exe), so a rebuilt sigil — whose front-ends may read
+ * rules differently — never trusts an old cache. Then per file: path, XXH3 of the bytes,
+ * rules, diagnostics, translations. Integers are LEB128 varints, strings length-prefixed,
+ * expressions a pre-order tree. A short or malformed cache is ignored as a whole: reading
+ * returns false and the build parses every file. */
+namespace {
+
+constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'R', 'C', '1'};
+constexpr uint64_t kFormat = 2;
+
+}  // namespace
+
+uint64_t binary_fingerprint() {
+    struct stat st {};
+    uint64_t v[3] = {kFormat, 0, 0};
+    if (::stat("/proc/self/exe", &st) == 0) {
+        v[1] = uint64_t(st.st_size);
+        v[2] = uint64_t(st.st_mtim.tv_sec) * 1000000000ull + uint64_t(st.st_mtim.tv_nsec);
+    }
+    return XXH3_64bits(v, sizeof v) ^ XXH3_64bits(SIGIL_VERSION, sizeof(SIGIL_VERSION));
+}
+
+namespace {
+
+struct Writer {
+    std::string out;
+    void u(uint64_t v) {
+        while (v >= 0x80) {
+            out += char(uint8_t(v) | 0x80);
+            v >>= 7;
+        }
+        out += char(uint8_t(v));
+    }
+    void s(const std::string& x) {
+        u(x.size());
+        out += x;
+    }
+    void f(double d) {
+        char b[8];
+        std::memcpy(b, &d, 8);
+        out.append(b, 8);
+    }
+    void strs(const std::vector<std::string>& v) {
+        u(v.size());
+        for (auto& x : v) s(x);
+    }
+    void pairs(const std::vector<std::pair<std::string, std::string>>& v) {
+        u(v.size());
+        for (auto& [a, b] : v) s(a), s(b);
+    }
+    void loc(const SourceLoc& l) { u(l.line), u(l.col); }
+    void expr(const ExprPtr& e) {
+        if (!e) {
+            u(255);
+            return;
+        }
+        u(uint64_t(e->kind));
+        if (e->kind == ExprKind::Pred) {
+            const Pred& p = *e->pred;
+            s(p.field);
+            u(uint64_t(p.op));
+            u(uint64_t(p.value.kind));
+            u(p.value.b);
+            u(uint64_t(p.value.i));
+            f(p.value.f);
+            s(p.value.s);
+            u(p.cased);
+            u(p.re_flags);
+            u(uint64_t(p.time_part));
+            u(p.placeholders);
+            loc(p.loc);
+            return;
+        }
+        u(e->kids.size());
+        for (auto& k : e->kids) expr(k);
+    }
+};
+
+struct Reader {
+    std::string_view in;
+    size_t pos = 0;
+    bool ok = true;
+    std::shared_ptr<const std::string> file;
+    uint64_t u() {
+        uint64_t v = 0;
+        int shift = 0;
+        while (pos < in.size() && shift < 64) {
+            uint8_t b = uint8_t(in[pos++]);
+            v |= uint64_t(b & 0x7f) << shift;
+            if (!(b & 0x80)) return v;
+            shift += 7;
+        }
+        ok = false;
+        return 0;
+    }
+    std::string s() {
+        uint64_t n = u();
+        if (!ok || n > in.size() - pos) {
+            ok = false;
+            return {};
+        }
+        std::string r(in.substr(pos, n));
+        pos += n;
+        return r;
+    }
+    double f() {
+        if (in.size() - pos < 8) {
+            ok = false;
+            return 0;
+        }
+        double d;
+        std::memcpy(&d, in.data() + pos, 8);
+        pos += 8;
+        return d;
+    }
+    size_t count() {
+        uint64_t n = u();
+        if (n > in.size()) ok = false;  // every element takes at least one byte
+        return ok ? size_t(n) : 0;
+    }
+    std::vector<std::string> strs() {
+        std::vector<std::string> v(count());
+        for (auto& x : v) x = s();
+        return v;
+    }
+    std::vector<std::pair<std::string, std::string>> pairs() {
+        std::vector<std::pair<std::string, std::string>> v(count());
+        for (auto& [a, b] : v) a = s(), b = s();
+        return v;
+    }
+    SourceLoc loc() {
+        SourceLoc l;
+        l.file = file;
+        l.line = uint32_t(u());
+        l.col = uint32_t(u());
+        return l;
+    }
+    ExprPtr expr(int depth = 0) {
+        uint64_t k = u();
+        if (k == 255 || !ok) return nullptr;
+        if (depth > 4000 || k > uint64_t(ExprKind::False)) {
+            ok = false;
+            return nullptr;
+        }
+        auto kind = ExprKind(k);
+        switch (kind) {
+            case ExprKind::True:
+                return Expr::make_true();
+            case ExprKind::False:
+                return Expr::make_false();
+            case ExprKind::Pred: {
+                Pred p;
+                p.field = s();
+                p.op = Op(u());
+                p.value.kind = ValueKind(u());
+                p.value.b = u();
+                p.value.i = int64_t(u());
+                p.value.f = f();
+                p.value.s = s();
+                p.cased = u();
+                p.re_flags = uint8_t(u());
+                p.time_part = TimePart(u());
+                p.placeholders = u();
+                p.loc = loc();
+                return Expr::make_pred(std::move(p));
+            }
+            default:
+                break;
+        }
+        std::vector<ExprPtr> kids(count());
+        for (auto& c : kids) {
+            c = expr(depth + 1);
+            if (!c) {
+                ok = false;
+                return nullptr;
+            }
+        }
+        if (kind == ExprKind::Not) {
+            if (kids.size() != 1) {
+                ok = false;
+                return nullptr;
+            }
+            return Expr::make_not(kids[0]);
+        }
+        // Build And/Or directly: make_and/make_or collapse one child, which the front-end's
+        // tree may not have done.
+        auto e = kind == ExprKind::And ? Expr::make_and(kids) : Expr::make_or(kids);
+        return e;
+    }
+};
+
+void write_rule(Writer& w, const Rule& r) {
+    w.u(uint64_t(r.kind));
+    w.u(uint64_t(r.source));
+    w.loc(r.loc);
+    for (const std::string* x : {&r.id, &r.name, &r.title, &r.description, &r.status, &r.level,
+                                 &r.author, &r.license, &r.taxonomy, &r.date, &r.modified})
+        w.s(*x);
+    for (auto* v : {&r.tags, &r.references, &r.falsepositives, &r.fields, &r.scope}) w.strs(*v);
+    w.u(r.related.size());
+    for (auto& x : r.related) w.s(x.id), w.s(x.type);
+    w.pairs(r.custom);
+    w.s(r.logsource.category), w.s(r.logsource.product), w.s(r.logsource.service),
+        w.s(r.logsource.definition);
+    w.pairs(r.logsource.custom);
+    w.u(r.detections.size());
+    for (auto& [n, e] : r.detections) w.s(n), w.expr(e);
+    w.u(r.conditions.size());
+    for (auto& e : r.conditions) w.expr(e);
+    w.strs(r.condition_text);
+    w.strs(r.filter_rules);
+    w.u(r.filter_any);
+    w.u(r.stages.size());
+    for (auto& s : r.stages) w.s(s.command), w.s(s.text), w.expr(s.expr), w.loc(s.loc);
+    w.u(r.correlation.has_value());
+    if (r.correlation) {
+        const Correlation& c = *r.correlation;
+        w.u(uint64_t(c.type));
+        w.strs(c.rules);
+        w.strs(c.group_by);
+        w.u(c.timespan_seconds);
+        w.s(c.timespan_text);
+        w.u(c.condition.size());
+        for (auto& [op, v] : c.condition) w.u(uint64_t(op)), w.f(v);
+        w.strs(c.condition_fields);
+        w.u(c.percentile.has_value());
+        w.f(c.percentile.value_or(0));
+        w.s(c.extended_condition);
+        w.u(c.aliases.size());
+        for (auto& [a, m] : c.aliases) {
+            w.s(a);
+            w.u(m.size());
+            for (auto& [k, v] : m) w.s(k), w.s(v);
+        }
+        w.u(c.generate);
+    }
+}
+
+bool read_rule(Reader& rd, Rule& r) {
+    r.kind = RuleKind(rd.u());
+    r.source = RuleSource(rd.u());
+    r.loc = rd.loc();
+    for (std::string* x : {&r.id, &r.name, &r.title, &r.description, &r.status, &r.level, &r.author,
+                           &r.license, &r.taxonomy, &r.date, &r.modified})
+        *x = rd.s();
+    for (auto* v : {&r.tags, &r.references, &r.falsepositives, &r.fields, &r.scope}) *v = rd.strs();
+    r.related.resize(rd.count());
+    for (auto& x : r.related) x.id = rd.s(), x.type = rd.s();
+    r.custom = rd.pairs();
+    r.logsource.category = rd.s();
+    r.logsource.product = rd.s();
+    r.logsource.service = rd.s();
+    r.logsource.definition = rd.s();
+    r.logsource.custom = rd.pairs();
+    r.detections.resize(rd.count());
+    for (auto& [n, e] : r.detections) n = rd.s(), e = rd.expr();
+    r.conditions.resize(rd.count());
+    for (auto& e : r.conditions) {
+        e = rd.expr();
+        if (!e) rd.ok = false;
+    }
+    r.condition_text = rd.strs();
+    r.filter_rules = rd.strs();
+    r.filter_any = rd.u();
+    r.stages.resize(rd.count());
+    for (auto& s : r.stages)
+        s.command = rd.s(), s.text = rd.s(), s.expr = rd.expr(), s.loc = rd.loc();
+    if (rd.u()) {
+        Correlation c;
+        c.type = Correlation::Type(rd.u());
+        c.rules = rd.strs();
+        c.group_by = rd.strs();
+        c.timespan_seconds = rd.u();
+        c.timespan_text = rd.s();
+        c.condition.resize(rd.count());
+        for (auto& [op, v] : c.condition) op = CmpOp(rd.u()), v = rd.f();
+        c.condition_fields = rd.strs();
+        bool has_p = rd.u();
+        double p = rd.f();
+        if (has_p) c.percentile = p;
+        c.extended_condition = rd.s();
+        size_t na = rd.count();
+        for (size_t i = 0; i < na && rd.ok; ++i) {
+            std::string a = rd.s();
+            auto& m = c.aliases[a];
+            size_t nm = rd.count();
+            for (size_t j = 0; j < nm && rd.ok; ++j) {
+                std::string k = rd.s();
+                m[k] = rd.s();
+            }
+        }
+        c.generate = rd.u();
+        r.correlation = std::move(c);
+    }
+    return rd.ok;
+}
+
+}  // namespace
+
+bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files) {
+    Writer w;
+    w.out.append(kMagic, 8);
+    w.u(binary_fingerprint());
+    w.u(files.size());
+    for (auto& f : files) {
+        w.s(f.path);
+        w.u(f.hash);
+        w.u(f.rules.size());
+        for (auto& r : f.rules) write_rule(w, r);
+        w.u(f.diagnostics.size());
+        for (auto& d : f.diagnostics) {
+            w.u(uint64_t(d.severity));
+            w.s(d.code);
+            w.s(d.message);
+            w.s(d.loc.file ? *d.loc.file : std::string());
+            w.loc(d.loc);
+            w.s(d.rule);
+        }
+        w.u(f.translations.size());
+        for (size_t k = 0; k < f.translations.size(); ++k) {
+            w.u(k < f.translated.size() ? f.translated[k] : 0);
+            w.u(k < f.logic_hashes.size() ? f.logic_hashes[k] : 0);
+            w.u(f.translations[k].size());
+            for (auto& t : f.translations[k]) w.s(t.target), w.s(t.query), w.s(t.error);
+        }
+    }
+    std::string tmp = file + ".part";
+    FILE* fp = std::fopen(tmp.c_str(), "wb");
+    if (!fp) return false;
+    bool ok = std::fwrite(w.out.data(), 1, w.out.size(), fp) == w.out.size();
+    ok = std::fclose(fp) == 0 && ok;
+    if (ok) ok = std::rename(tmp.c_str(), file.c_str()) == 0;
+    if (!ok) std::remove(tmp.c_str());
+    return ok;
+}
+
+bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return false;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string data = ss.str();
+    if (data.size() < 8 || std::memcmp(data.data(), kMagic, 8) != 0) return false;
+    Reader rd;
+    rd.in = data;
+    rd.pos = 8;
+    if (rd.u() != binary_fingerprint() || !rd.ok) return false;
+    size_t n = rd.count();
+    std::vector<CachedFile> files(n);
+    for (auto& f : files) {
+        f.path = rd.s();
+        rd.file = std::make_shared<const std::string>(f.path);
+        f.hash = rd.u();
+        f.rules.resize(rd.count());
+        for (auto& r : f.rules)
+            if (!read_rule(rd, r)) return false;
+        f.diagnostics.resize(rd.count());
+        for (auto& d : f.diagnostics) {
+            d.severity = Severity(rd.u());
+            d.code = rd.s();
+            d.message = rd.s();
+            std::string p = rd.s();
+            d.loc = rd.loc();
+            d.loc.file = p == f.path ? rd.file : std::make_shared<const std::string>(p);
+            d.rule = rd.s();
+        }
+        size_t nt = rd.count();
+        f.translations.resize(nt);
+        f.translated.resize(nt);
+        f.logic_hashes.resize(nt);
+        for (size_t k = 0; k < nt && rd.ok; ++k) {
+            f.translated[k] = uint8_t(rd.u());
+            f.logic_hashes[k] = rd.u();
+            f.translations[k].resize(rd.count());
+            for (auto& t : f.translations[k]) t.target = rd.s(), t.query = rd.s(), t.error = rd.s();
+        }
+        if (!rd.ok) return false;
+    }
+    if (!rd.ok || rd.pos != data.size()) return false;
+    out = std::move(files);
+    return true;
+}
+
+}  // namespace sigil

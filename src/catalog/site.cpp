@@ -1,0 +1,644 @@
+// catalog/site.cpp — `sigil catalog build`: loads the rules (through the per-file rule
+// cache), runs the analyses, writes every output into a fresh temporary directory beside the
+// target, and swaps it in atomically; unchanged pages are hard-linked from the previous build.
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "catalog/catalog_internal.h"
+#include "catalog/site_internal.h"
+#include "sigil/rules.h"
+#include "sigil/sigma.h"
+#include "sigil/spl.h"
+
+namespace sigil {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+using clk = std::chrono::steady_clock;
+double secs(clk::time_point a, clk::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
+
+Diagnostic error(const char* code, std::string msg, const std::string& path) {
+    Diagnostic d;
+    d.code = code;
+    d.message = std::move(msg);
+    d.loc = SourceLoc{std::make_shared<const std::string>(path), 0, 0};
+    return d;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return !f.bad();
+}
+
+bool write_file(const fs::path& p, std::string_view data) {
+    FILE* f = std::fopen(p.c_str(), "wb");
+    if (!f) return false;
+    bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+    return std::fclose(f) == 0 && ok;
+}
+
+// Rule files under the given paths: directories recursively (*.yml, *.yaml, sorted), files
+// as given; a missing path is a diagnostic.
+std::vector<std::string> discover(const std::vector<std::string>& paths, Diagnostics& diags) {
+    std::vector<std::string> files;
+    for (auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(
+                     p, fs::directory_options::skip_permission_denied, ec);
+                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (ec) break;
+                auto ext = it->path().extension().string();
+                if (it->is_regular_file(ec) && (ext == ".yml" || ext == ".yaml"))
+                    found.push_back(it->path().string());
+            }
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(p, ec)) {
+            files.push_back(p);
+        } else {
+            diags.push_back(error("io.not_found", "no such file or directory", p));
+        }
+    }
+    return files;
+}
+
+/* Loading through the rule cache. Each file is read, hashed (XXH3) and sniffed. A rule file
+ * whose path and key are in the previous build's cache gets its rules and diagnostics from
+ * there; any other goes to its front-end. The key is the file's hash, and for Splunk
+ * detections also the hash of every macro and data source file, since those change how a
+ * detection reads. Macros and data sources (the files given, and for a security_content
+ * checkout its sibling macros/ and data_sources/ folders) are loaded only when a Splunk
+ * detection has to be parsed. The rules are kept as the front-ends made them — before
+ * linking — so the new cache can be written from them; linking (Sigma filters, correlation
+ * references) then runs over the whole set every time, since a filter in one file changes
+ * rules in others. Translations are reused while the rule's linked logic hash is unchanged. */
+struct LoadResult {
+    std::vector<CachedFile> files;  // the new cache
+    size_t cached = 0;
+};
+
+LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_in,
+                           const Translator& translate, Catalog& c) {
+    LoadResult res;
+    std::vector<CachedFile> old;
+    std::unordered_map<std::string, size_t> old_by_path;
+    if (!cache_in.empty() && read_rule_cache(cache_in, old))
+        for (size_t i = 0; i < old.size(); ++i) old_by_path[old[i].path] = i;
+
+    RuleSet set;
+    std::vector<std::string> files = discover(paths, set.diagnostics);
+    // security_content checkouts: their macros and data sources
+    std::vector<std::string> support;
+    {
+        std::set<std::string> seen;
+        std::error_code ec;
+        for (auto& p : paths) {
+            fs::path abs = fs::weakly_canonical(p, ec);
+            for (fs::path a = abs; !a.empty() && a != a.root_path(); a = a.parent_path())
+                if (a.filename() == "detections") {
+                    for (const char* sib : {"macros", "data_sources"})
+                        if (fs::is_directory(a.parent_path() / sib, ec) &&
+                            seen.insert((a.parent_path() / sib).string()).second)
+                            for (auto& f :
+                                 discover({(a.parent_path() / sib).string()}, set.diagnostics))
+                                support.push_back(f);
+                    break;
+                }
+        }
+    }
+    std::vector<std::string> texts(files.size());
+    std::vector<RuleFileKind> kinds(files.size(), RuleFileKind::Unknown);
+    std::vector<uint64_t> hashes(files.size(), 0);
+    std::vector<bool> readable(files.size(), false);
+    std::vector<std::string> support_texts;
+    std::vector<std::string> support_paths;
+    uint64_t support_hash = 0x5u;
+    auto add_support = [&](const std::string& path, std::string text) {
+        uint64_t h = XXH3_64bits(text.data(), text.size());
+        support_hash = XXH3_64bits_withSeed(path.data(), path.size(), support_hash ^ h);
+        support_paths.push_back(path);
+        support_texts.push_back(std::move(text));
+    };
+    for (size_t fi = 0; fi < files.size(); ++fi) {
+        if (!read_file(files[fi], texts[fi])) {
+            set.diagnostics.push_back(error("io.read", "cannot read file", files[fi]));
+            continue;
+        }
+        readable[fi] = true;
+        kinds[fi] = sniff_rule_file(texts[fi]);
+        hashes[fi] = XXH3_64bits(texts[fi].data(), texts[fi].size());
+        if (kinds[fi] == RuleFileKind::SplunkSupport) add_support(files[fi], texts[fi]);
+    }
+    for (auto& f : support) {
+        if (std::find(files.begin(), files.end(), f) != files.end()) continue;
+        std::string t;
+        if (read_file(f, t)) add_support(f, std::move(t));
+    }
+
+    SplCollection ctx;  // macros and data sources, loaded on first need
+    bool ctx_loaded = false;
+    std::vector<size_t> rule_file;  // rule index → index into files
+    for (size_t fi = 0; fi < files.size(); ++fi) {
+        const std::string& path = files[fi];
+        CachedFile cf;
+        cf.path = path;
+        RuleFileKind kind = kinds[fi];
+        bool splunk = kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory;
+        cf.hash = splunk ? hashes[fi] ^ support_hash : hashes[fi];
+        if (!readable[fi] || kind == RuleFileKind::SplunkSupport) {
+            res.files.push_back(std::move(cf));
+            continue;
+        }
+        auto it = old_by_path.find(path);
+        if (it != old_by_path.end() && old[it->second].hash == cf.hash) {
+            cf = std::move(old[it->second]);
+            ++res.cached;
+        } else if (kind == RuleFileKind::Unknown) {
+            Diagnostic d = error("rules.not_a_rule",
+                                 "not a Sigma or Splunk rule file (no detection, logsource, "
+                                 "search or logic key); skipped",
+                                 path);
+            d.severity = Severity::Warning;
+            cf.diagnostics.push_back(std::move(d));
+        } else if (splunk) {
+            if (!ctx_loaded) {
+                for (size_t k = 0; k < support_texts.size(); ++k)
+                    load_splunk_text(support_texts[k], support_paths[k], ctx);
+                ctx_loaded = true;
+            }
+            size_t r0 = ctx.rules.size(), d0 = ctx.diagnostics.size();
+            load_splunk_text(texts[fi], path, ctx);
+            for (size_t k = r0; k < ctx.rules.size(); ++k)
+                cf.rules.push_back(std::move(ctx.rules[k]));
+            for (size_t k = d0; k < ctx.diagnostics.size(); ++k)
+                cf.diagnostics.push_back(std::move(ctx.diagnostics[k]));
+            ctx.rules.resize(r0);
+            ctx.diagnostics.resize(d0);
+        } else {
+            SigmaCollection one;
+            load_sigma_text(texts[fi], path, one);
+            cf.rules = std::move(one.rules);
+            cf.diagnostics = std::move(one.diagnostics);
+        }
+        if (cf.translations.size() != cf.rules.size()) {
+            cf.translations.assign(cf.rules.size(), {});
+            cf.translated.assign(cf.rules.size(), 0);
+            cf.logic_hashes.assign(cf.rules.size(), 0);
+        }
+        for (auto& r : cf.rules) {
+            set.rules.push_back(r);  // a copy: the cache keeps the unlinked rule
+            rule_file.push_back(fi);
+        }
+        for (auto& d : cf.diagnostics) set.diagnostics.push_back(d);
+        res.files.push_back(std::move(cf));
+    }
+    // Diagnostics of the macro and data source files themselves.
+    for (auto& d : ctx.diagnostics) set.diagnostics.push_back(d);
+    link_rule_set(set);
+
+    // Keep detection and correlation rules (filters were applied by linking).
+    std::vector<size_t> within(files.size(), 0);  // next rule index within its file
+    for (size_t i = 0; i < set.rules.size(); ++i) {
+        size_t fi = rule_file[i];
+        size_t k = within[fi]++;
+        Rule& r = set.rules[i];
+        if (r.kind == RuleKind::Filter) continue;
+        CachedFile& cf = res.files[fi];
+        std::vector<Translation> tr;
+        bool have = false;
+        if (translate) {
+            uint64_t h = r.conditions.empty() ? 0 : r.expr()->hash;
+            if (k < cf.translated.size() && cf.translated[k] && cf.logic_hashes[k] == h) {
+                tr = cf.translations[k];
+            } else {
+                tr = translate(r);
+                if (k < cf.translations.size()) {
+                    cf.translations[k] = tr;
+                    cf.translated[k] = 1;
+                    cf.logic_hashes[k] = h;
+                }
+            }
+            have = true;
+        }
+        c.rules.push_back(std::move(r));
+        c.texts.push_back(texts[fi]);
+        c.files.push_back(files[fi]);
+        RuleAnalysis a;
+        a.translations = std::move(tr);
+        a.translations_available = have;
+        c.analyses.push_back(std::move(a));
+    }
+    c.diagnostics = std::move(set.diagnostics);
+    return res;
+}
+
+// The previous build's record: output path → key, rule slug → model key.
+struct Manifest {
+    std::unordered_map<std::string, uint64_t> files;
+    std::unordered_map<std::string, uint64_t> rules;
+};
+
+bool read_manifest(const fs::path& p, Manifest& m) {
+    std::string text;
+    if (!read_file(p.string(), text)) return false;
+    std::istringstream in(text);
+    std::string line;
+    if (!std::getline(in, line) || line != "sigil-catalog-manifest 1") return false;
+    while (std::getline(in, line)) {
+        // "f <hex key> <path>" or "r <hex key> <slug>"
+        if (line.size() < 20 || line[1] != ' ' || line[18] != ' ') continue;
+        uint64_t key = std::strtoull(line.substr(2, 16).c_str(), nullptr, 16);
+        std::string name = line.substr(19);
+        (line[0] == 'f' ? m.files : m.rules)[name] = key;
+    }
+    return true;
+}
+
+std::string manifest_text(const Manifest& m) {
+    std::string o = "sigil-catalog-manifest 1\n";
+    char buf[20];
+    auto put = [&](char kind, const std::unordered_map<std::string, uint64_t>& map) {
+        std::vector<std::pair<std::string, uint64_t>> v(map.begin(), map.end());
+        std::sort(v.begin(), v.end());
+        for (auto& [name, key] : v) {
+            std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)key);
+            o += kind;
+            o += ' ';
+            o += buf;
+            o += ' ';
+            o += name;
+            o += '\n';
+        }
+    };
+    put('f', m.files);
+    put('r', m.rules);
+    return o;
+}
+
+/* The output tree of one build. A file is written when the previous build has no file of
+ * that path with the same key (a hash of everything the file is made from); otherwise the
+ * old file is hard-linked into the new tree, which costs one link() instead of a render
+ * and a write. If linking fails (another file system), the content is rendered and
+ * written. */
+class OutputTree {
+  public:
+    OutputTree(fs::path old_root, fs::path root, const Manifest* old)
+        : old_root_(std::move(old_root)), root_(std::move(root)), old_(old) {}
+
+    bool emit(const std::string& rel, uint64_t key, const std::function<std::string()>& render) {
+        out.files[rel] = key;
+        if (old_) {
+            auto it = old_->files.find(rel);
+            if (it != old_->files.end() && it->second == key &&
+                ::link((old_root_ / rel).c_str(), (root_ / rel).c_str()) == 0) {
+                ++reused;
+                return true;
+            }
+        }
+        ++written;
+        if (!write_file(root_ / rel, render())) {
+            failed.push_back(rel);
+            return false;
+        }
+        return true;
+    }
+    // A page whose key is its content.
+    bool emit_content(const std::string& rel, const std::string& content) {
+        uint64_t key = XXH3_64bits(content.data(), content.size());
+        return emit(rel, key, [&] { return content; });
+    }
+
+    Manifest out;
+    size_t written = 0, reused = 0;
+    std::vector<std::string> failed;
+
+  private:
+    fs::path old_root_, root_;
+    const Manifest* old_;
+};
+
+bool is_catalog_dir(const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(p / ".sigil" / "manifest", ec);
+}
+
+/* Swap: with the new tree complete in `tmp`, renameat2(RENAME_EXCHANGE) swaps it with the
+ * old directory in one step, so readers see either the old or the new catalog; the old
+ * tree (now at `tmp`) is then removed. File systems without RENAME_EXCHANGE fall back to
+ * two renames, which leave a moment without `out` but never a half-written catalog. */
+bool swap_in(const fs::path& tmp, const fs::path& out, std::string& err) {
+    std::error_code ec;
+    if (!fs::exists(out, ec)) {
+        if (::rename(tmp.c_str(), out.c_str()) != 0) {
+            err = std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, out.c_str(), RENAME_EXCHANGE) == 0) {
+        fs::remove_all(tmp, ec);
+        return true;
+    }
+    fs::path old = tmp;
+    old += ".old";
+    if (::rename(out.c_str(), old.c_str()) != 0 || ::rename(tmp.c_str(), out.c_str()) != 0) {
+        err = std::strerror(errno);
+        return false;
+    }
+    fs::remove_all(old, ec);
+    return true;
+}
+
+/* The key of a rule's pages: a hash of everything its model is made from — the rule's file
+ * (its text and path), its place in the file and its linked logic (a filter elsewhere can
+ * change it), the slug, the corpus-dependent parts of its analysis (indicator counts,
+ * neighbors with their titles), its translations — and the sigil binary, whose templates and
+ * knowledge tables also shape the pages. Computing it is a few hashes per rule, so an
+ * incremental build knows which pages to render without building any model. */
+uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
+    const Rule& r = c.rules[i];
+    const RuleAnalysis& a = c.analyses[i];
+    std::string k;
+    auto num = [&](uint64_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    auto str = [&](const std::string& s) {
+        num(s.size());
+        k += s;
+    };
+    num(fingerprint);
+    num(XXH3_64bits(c.texts[i].data(), c.texts[i].size()));
+    str(c.files[i]);
+    str(a.slug);
+    num(r.loc.line);
+    num(r.loc.col);
+    num(r.conditions.empty() ? 0 : r.expr()->hash);
+    num(a.logic ? a.logic->hash : 0);
+    for (auto& ind : a.indicators)
+        for (auto& v : ind.values) {
+            num(v.corpus);
+            for (uint32_t n : v.by_source) num(n);
+        }
+    for (auto& n : a.neighbors) {
+        num(uint64_t(n.kind) << 32 | n.filters);
+        num(uint64_t(n.similarity * 1e6));
+        str(c.analyses[n.rule].slug);
+        str(c.rules[n.rule].title);
+        num(uint64_t(c.rules[n.rule].source));
+    }
+    for (uint32_t t : a.neighbor_totals) num(t);
+    num(a.translations_available);
+    for (auto& t : a.translations) str(t.target), str(t.query), str(t.error);
+    return XXH3_64bits(k.data(), k.size());
+}
+
+// The key of a page listing rules (technique, event): its name and each rule's row.
+uint64_t list_key(const Catalog& c, const std::string& name, const std::vector<uint32_t>& rules,
+                  uint64_t fingerprint) {
+    std::string k = name;
+    for (uint32_t i : rules) {
+        const Rule& r = c.rules[i];
+        k += '\x1f' + c.analyses[i].slug + '\x1f' + r.title + '\x1f' + r.level + '\x1f' +
+             rule_source_name(r.source);
+    }
+    return XXH3_64bits_withSeed(k.data(), k.size(), fingerprint);
+}
+
+}  // namespace
+
+void load_catalog(const std::vector<std::string>& paths, Catalog& c) {
+    load_with_cache(paths, "", nullptr, c);
+}
+
+CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
+    CatalogBuildReport rep;
+    auto t0 = clk::now();
+    std::error_code ec;
+    fs::path out = fs::path(o.out_dir).lexically_normal();
+    if (out.has_filename() == false) out = out.parent_path();
+    if (out.empty()) {
+        rep.diagnostics.push_back(error("catalog.out.empty", "no output directory", o.out_dir));
+        return rep;
+    }
+    fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    if (fs::exists(out, ec)) {
+        if (!fs::is_directory(out, ec)) {
+            rep.diagnostics.push_back(error("catalog.out.not_dir",
+                                            "the output path exists and is not a directory",
+                                            out.string()));
+            return rep;
+        }
+        if (!is_catalog_dir(out) && !fs::is_empty(out, ec)) {
+            rep.diagnostics.push_back(
+                error("catalog.out.not_catalog",
+                      "the output directory is not empty and holds no sigil catalog; refusing to "
+                      "replace it",
+                      out.string()));
+            return rep;
+        }
+    } else if (!fs::exists(parent, ec)) {
+        fs::create_directories(parent, ec);
+    }
+    // Leftovers of interrupted builds: DIR.tmp-XXXXXX siblings holding a partial catalog.
+    std::string stem = out.filename().string() + ".tmp-";
+    for (auto& e : fs::directory_iterator(parent, ec)) {
+        std::string n = e.path().filename().string();
+        if (n.size() == stem.size() + 6 && n.compare(0, stem.size(), stem) == 0 &&
+            e.is_directory(ec))
+            fs::remove_all(e.path(), ec);
+    }
+    std::string tmpl = (parent / stem).string() + "XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back(0);
+    if (!::mkdtemp(buf.data())) {
+        rep.diagnostics.push_back(error(
+            "catalog.out.tmp",
+            std::string("cannot create a temporary directory: ") + std::strerror(errno), tmpl));
+        return rep;
+    }
+    fs::path tmp = buf.data();
+    auto fail = [&](const char* code, std::string msg, const std::string& path) {
+        rep.diagnostics.push_back(error(code, std::move(msg), path));
+        fs::remove_all(tmp, ec);
+        return rep;
+    };
+    for (const char* d : {".sigil", "rules", "techniques", "events", "assets"})
+        fs::create_directories(tmp / d, ec);
+    ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is meant to be read
+
+    bool incremental = o.incremental && is_catalog_dir(out);
+    Manifest old;
+    if (incremental && !read_manifest(out / ".sigil" / "manifest", old)) incremental = false;
+
+    // Load.
+    Catalog c;
+    LoadResult lr = load_with_cache(
+        o.paths, incremental ? (out / ".sigil" / "rules.cache").string() : std::string(),
+        o.analysis.translate, c);
+    rep.files = lr.files.size();
+    rep.files_cached = lr.cached;
+    rep.rules = c.rules.size();
+    for (auto& d : c.diagnostics)
+        if (d.severity == Severity::Error) ++rep.rules_failed;
+    rep.diagnostics = c.diagnostics;
+    auto t1 = clk::now();
+    rep.t_load = secs(t0, t1);
+
+    // Analyze.
+    for (size_t i = 0; i < c.rules.size(); ++i) analyze_rule(c.rules[i], c.texts[i], c.analyses[i]);
+    analyze_corpus(c, o.analysis);
+    auto t2 = clk::now();
+    rep.t_analyze = secs(t1, t2);
+
+    // Render rule pages and update the database in the same pass over the models.
+    OutputTree tree(out, tmp, incremental ? &old : nullptr);
+    HtmlRenderer html;
+    html.rule_count = c.rules.size();
+    auto db = std::make_unique<CatalogDb>();
+    fs::path db_path = tmp / "catalog.sqlite";
+    bool db_fresh = true;
+    if (o.sqlite) {
+        std::string e;
+        if (incremental && fs::exists(out / "catalog.sqlite", ec) &&
+            fs::copy_file(out / "catalog.sqlite", db_path, ec)) {
+            e = db->open(db_path.string(), false);
+            if (e.empty()) {
+                db_fresh = false;
+            } else {  // an unreadable or older database: start a fresh one
+                db = std::make_unique<CatalogDb>();
+                fs::remove(db_path, ec);
+            }
+        }
+        if (db_fresh) {
+            e = db->open(db_path.string(), true);
+            if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
+        }
+    }
+    const uint64_t fp = binary_fingerprint();
+    double t_db = 0;
+    std::unordered_set<std::string> slugs;
+    for (size_t i = 0; i < c.rules.size(); ++i) {
+        uint64_t key = page_key(c, i, fp);
+        const std::string& slug = c.analyses[i].slug;
+        slugs.insert(slug);
+        tree.out.rules[slug] = key;
+        bool changed = db_fresh;
+        if (!changed) {
+            auto it = old.rules.find(slug);
+            changed = it == old.rules.end() || it->second != key;
+        }
+        // The model is built only when something made from it must be written.
+        std::optional<json> m;
+        std::string js;
+        auto model = [&]() -> const json& {
+            if (!m) {
+                m = rule_model(c, i);
+                js = m->dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            return *m;
+        };
+        if (o.sqlite && changed) {
+            auto td = clk::now();
+            std::string e = db->put_rule(model(), !db_fresh);
+            t_db += secs(td, clk::now());
+            if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
+        }
+        std::string base = "rules/" + slug;
+        if (o.json) tree.emit(base + ".json", key, [&] { return model(), js; });
+        if (o.html) tree.emit(base + ".html", key, [&] { return html.rule_page(model()); });
+        if (o.markdown) tree.emit(base + ".md", key, [&] { return rule_markdown(model()); });
+    }
+    if (o.sqlite && !db_fresh)
+        for (auto& [slug, key] : old.rules)
+            if (!slugs.count(slug)) {
+                std::string e = db->remove_rule(slug);
+                if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
+            }
+
+    // Site pages.
+    SiteIndex site = index_site(c);
+    if (o.html) {
+        tree.emit_content("index.html", html.index_page(c, site));
+        tree.emit_content("search-index.js", search_index_js(c));
+        tree.emit_content("assets/style.css",
+                          std::string(detail::embedded_catalog_asset("style.css")));
+        tree.emit_content("assets/app.js", std::string(detail::embedded_catalog_asset("app.js")));
+        tree.emit_content("matrix.html", html.matrix_page(c, site));
+        tree.emit_content("logsources.html", html.logsources_page(c));
+        tree.emit_content("downloads.html", html.downloads_page(c));
+        tree.emit_content("events/index.html", html.events_page(c, site));
+        for (auto& [key, rules] : site.by_event)
+            tree.emit("events/" + key + ".html", list_key(c, key, rules, fp),
+                      [&] { return html.event_page(c, site, key); });
+        // A page per technique with rules, and per parent of one (sub-technique lists).
+        std::set<std::string> techs;
+        for (auto& [id, rules] : site.by_technique) {
+            techs.insert(id);
+            techs.insert(id.substr(0, id.find('.')));
+        }
+        for (auto& id : techs) {
+            // A technique page lists its rules and its sub-techniques' rule counts.
+            static const std::vector<uint32_t> none;
+            auto it = site.by_technique.find(id);
+            uint64_t key = list_key(c, id, it == site.by_technique.end() ? none : it->second, fp);
+            for (auto jt = site.by_technique.lower_bound(id + ".");
+                 jt != site.by_technique.end() && jt->first.rfind(id + ".", 0) == 0; ++jt)
+                key = XXH3_64bits_withSeed(jt->first.data(), jt->first.size(),
+                                           key + jt->second.size());
+            tree.emit("techniques/" + id + ".html", key,
+                      [&] { return html.technique_page(c, site, id); });
+        }
+    }
+    tree.emit_content("rules.csv", rules_csv(c));
+    tree.emit_content("navigator-layer.json", navigator_layer(c, site));
+    auto t3 = clk::now();
+    if (o.sqlite) {
+        std::string e = db->finish(c.rules.size());
+        if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
+    }
+    auto t4 = clk::now();
+    rep.t_sqlite = t_db + secs(t3, t4);
+    rep.t_render = secs(t2, t3) - t_db;
+    rep.pages_written = tree.written;
+    rep.pages_reused = tree.reused;
+    if (!tree.failed.empty())
+        return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
+
+    if (!write_rule_cache((tmp / ".sigil" / "rules.cache").string(), lr.files))
+        return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
+    if (!write_file(tmp / ".sigil" / "manifest", manifest_text(tree.out)))
+        return fail("catalog.out.write", "cannot write the manifest", tmp.string());
+
+    std::string err;
+    if (!swap_in(tmp, out, err))
+        return fail("catalog.out.swap", "cannot move the new catalog into place: " + err,
+                    out.string());
+    rep.t_swap = secs(t4, clk::now());
+    rep.ok = true;
+    return rep;
+}
+
+}  // namespace sigil
