@@ -270,10 +270,9 @@ struct Fast {
         // skipped), so recover them from line numbers.
         std::vector<const Line*> body;
         while (more() && lines[i].indent > parent) body.push_back(&lines[i++]);
-        if (body.empty()) {
-            out.text = "";
-            return true;
-        }
+        // An empty block scalar: libfyaml's location for it depends on what
+        // follows (found by fuzz/yaml_diff); rare, so libfyaml does it.
+        if (body.empty()) return false;
         uint32_t ind = body[0]->indent;
         out.line = body[0]->no;  // as libfyaml marks block scalars: where the text starts
         out.col = 1;
@@ -361,7 +360,10 @@ struct Fast {
                 while (e && p[e - 1] == ' ') --e;
                 key.text.assign(p, e);
                 yaml_resolve_plain(key);
-                key.type = YamlNode::Type::Str;  // keys are names
+                // A key that reads as a number, bool or null ("0:", "yes:"):
+                // libfyaml's tree keeps that type; rare, so libfyaml does it
+                // (found by fuzz/yaml_diff).
+                if (key.type != YamlNode::Type::Str) return false;
                 if (key.text.empty()) return false;
             }
             for (auto& e : out.entries)
@@ -418,9 +420,9 @@ struct Fast {
                 if (more() && lines[i].indent > indent) {
                     if (!block(lines[i].indent, item)) return false;
                 } else {
-                    item.type = YamlNode::Type::Null;
-                    item.line = l.no;
-                    item.col = indent + 1;
+                    // An empty item ("-" alone): libfyaml gives it no location
+                    // of its own (found by fuzz/yaml_diff); rare, so libfyaml does it.
+                    return false;
                 }
             } else if (l.p[k] == '-' && (k + 1 == l.len || l.p[k + 1] == ' ')) {
                 return false;  // "- - x": nested compact sequence
@@ -475,6 +477,30 @@ bool Fast::block(uint32_t indent, YamlNode& out) {
 
 /* Entry point: splits lines, finds documents, parses each. Returns false (and
  * leaves `docs` untouched) when the text is outside the subset. */
+namespace {
+
+// Length of the printable UTF-8 sequence at p (a lead byte >= 0x80), or 0 when
+// it is malformed (overlong, surrogate, past U+10FFFF, truncated), not a
+// YAML printable character (C1 controls, U+FEFF, U+FFFE, U+FFFF) or one of
+// the YAML 1.1 line breaks NEL, LS, PS (the fast path splits lines on LF only).
+size_t printable_utf8(const char* p, size_t n) {
+    auto u = [&](size_t i) { return (unsigned char)p[i]; };
+    size_t len = u(0) >= 0xF0 ? 4 : u(0) >= 0xE0 ? 3 : u(0) >= 0xC0 ? 2 : 0;
+    if (!len || len > n || u(0) > 0xF4) return 0;
+    uint32_t cp = u(0) & (0x7F >> len);
+    for (size_t i = 1; i < len; ++i) {
+        if ((u(i) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (u(i) & 0x3F);
+    }
+    static const uint32_t min_of_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+        return 0;
+    return len;
+}
+
+}  // namespace
+
 bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
                      const YamlLimits& limits) {
     if (text.size() > limits.max_bytes) return false;
@@ -497,8 +523,17 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
         uint32_t ind = 0;
         while (ind < n && b[ind] == ' ') ++ind;
         if (ind < n && b[ind] == '\t') return false;
-        for (size_t k = 0; k < n; ++k)
-            if ((unsigned char)b[k] < 0x20 && b[k] != '\t') return false;
+        for (size_t k = 0; k < n; ++k) {
+            unsigned char c = (unsigned char)b[k];
+            if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+            if (c >= 0x80) {
+                // Invalid UTF-8 and non-printable code points are for libfyaml
+                // to report (found by fuzz/yaml_diff, docs/hardening.md).
+                size_t m = printable_utf8(b + k, n - k);
+                if (!m) return false;
+                k += m - 1;
+            }
+        }
         const char* p = b + ind;
         size_t len = n - ind;
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) --len;
