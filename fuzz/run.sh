@@ -29,6 +29,7 @@ dict_of() {
 
 status=0
 mkdir -p "$build/fuzz-logs"
+export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for t in "${targets[@]}"; do
   bin="$build/fuzz/fuzz_$t"
   [ -x "$bin" ] || { echo "fuzz: no $bin" >&2; status=1; continue; }
