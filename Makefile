@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps deps-test build demo test test-sanitize format clean
+.PHONY: all deps deps-test build demo test test-sanitize fuzz-build fuzz-smoke fuzz-long format clean
 
 all: build
 
@@ -25,13 +25,30 @@ test: deps-test $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# ASan+UBSan build (g++) of libsigil, the CLI and every test; the whole ctest
+# suite runs under it (docs/hardening.md has the time it takes).
 test-sanitize: deps-test
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIGIL_SANITIZE=ON -DSIGIL_BENCH=OFF
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (fuzz/, clang): 60 s each for CI, 30 min each for a long run.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS ?=
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSIGIL_FUZZ=ON -DBUILD_TESTING=OFF -DSIGIL_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+
+fuzz-smoke: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
+
+fuzz-long: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) 1800 $(FUZZ_TARGETS)
 
 format:
 	find src include tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -29,6 +29,11 @@ struct YamlNode {
     std::vector<YamlNode> items;                           // Seq
     std::vector<std::pair<YamlNode, YamlNode>> entries;  // Map (keys are scalars)
 
+    // Declared here and defaulted in yaml.cpp: with an inline default
+    // constructor, clang + libstdc++ 12 instantiate pair<YamlNode, YamlNode>'s
+    // constraints while the pair is still incomplete (hard error).
+    YamlNode();
+
     bool is_scalar() const { return kind == Kind::Scalar; }
     bool is_map() const { return kind == Kind::Map; }
     bool is_seq() const { return kind == Kind::Seq; }
@@ -69,4 +74,16 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
 bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
                      std::vector<YamlDocument>& docs, Diagnostics& diags,
                      const YamlLimits& limits = {});
+}  // namespace sigil
+
+namespace sigil {
+// Workarounds for libfyaml 0.7.12, shared by its users (the Sigma front-end and
+// the Splunk loader); docs/hardening.md tells how the fuzzers found them.
+// The 1-based line of the first directive line ('%' after a line break)
+// holding invalid UTF-8, or 0: libfyaml never returns from such a line.
+uint32_t yaml_bad_directive_line(std::string_view text);
+// The value of a single-quoted scalar from the bytes between its quotes
+// ('' escapes, line folding): libfyaml leaks memory on runs of escaped quotes
+// and drops a quote from some of them.
+std::string yaml_decode_single_quoted(std::string_view body);
 }  // namespace sigil

@@ -2,6 +2,8 @@
 // are written in. It builds the same YamlNode tree as the libfyaml path and
 // gives up (returns false) on anything outside its subset, so the caller
 // falls back to libfyaml, which also produces every diagnostic.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "sigil/yaml.h"
@@ -32,10 +34,20 @@ struct Line {
     size_t len;      // content length without trailing spaces / CR
     uint32_t indent;
     uint32_t no;     // 1-based line number
+    bool trailing_ws = false;  // spaces or tabs were cut from the end
+};
+
+// A line left out of `lines` that a block scalar would keep as content: a
+// comment line or a line of white space only.
+struct SkippedLine {
+    uint32_t no;
+    uint32_t indent;  // columns of leading spaces
+    bool comment;
 };
 
 struct Fast {
     std::vector<Line> lines;
+    std::vector<SkippedLine> skipped;  // by line number
     size_t i = 0;
     size_t end = 0;  // one past the last line of the current document
     size_t nodes = 0;
@@ -45,6 +57,14 @@ struct Fast {
     explicit Fast(const YamlLimits& l) : limits(l) {}
 
     bool more() const { return i < end; }
+
+    // Columns count characters, as libfyaml's do (found by fuzz/yaml_diff):
+    // the code points in the first n bytes of p.
+    static uint32_t chars(const char* p, size_t n) {
+        uint32_t c = 0;
+        for (size_t k = 0; k < n; ++k) c += ((unsigned char)p[k] & 0xC0) != 0x80;
+        return c;
+    }
 
     static bool is_indicator(char c) {
         return std::strchr("[]{}#&*!|>'\"%@`,?:-", c) != nullptr;
@@ -74,10 +94,11 @@ struct Fast {
         char c = p[0];
         if (is_indicator(c)) {
             // '-', '?', ':' may start a plain scalar when followed by a non-space
-            if (!((c == '-' || c == '?' || c == ':') && n > 1 && p[1] != ' ')) return false;
+            if (!((c == '-' || c == '?' || c == ':') && n > 1 && p[1] != ' ' && p[1] != '\t'))
+                return false;
         }
         for (size_t k = 0; k + 1 < n; ++k)
-            if (p[k] == ':' && p[k + 1] == ' ') return false;  // "a: b" inside a value
+            if (p[k] == ':' && (p[k + 1] == ' ' || p[k + 1] == '\t')) return false;  // "a: b" inside a value
         if (p[n - 1] == ':') return false;
         out = YamlNode{};
         out.text.assign(p, n);
@@ -177,6 +198,8 @@ struct Fast {
             size_t used = 0;
             out = YamlNode{};
             if (!quoted(p, n, used, out.text)) return false;
+            // a comment needs white space before it (fuzz/yaml_diff)
+            if (used < n && p[used] != ' ' && p[used] != '\t') return false;
             if (strip_comment(p + used, n - used) != 0) return false;
             out.type = YamlNode::Type::Str;
             out.quoted = true;
@@ -187,7 +210,7 @@ struct Fast {
         if (n && p[0] == '{') {
             size_t m = strip_comment(p, n);
             size_t k = 1;
-            while (k < m && p[k] == ' ') ++k;
+            while (k < m && (p[k] == ' ' || p[k] == '\t')) ++k;
             if (k + 1 != m || p[k] != '}') return false;
             out = YamlNode{};
             out.kind = YamlNode::Kind::Map;
@@ -206,14 +229,14 @@ struct Fast {
         out.col = col;
         size_t k = 1;
         for (;;) {
-            while (k < n && p[k] == ' ') ++k;
+            while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
             if (k >= n) return false;
             if (p[k] == ']') {
                 ++k;
                 break;
             }
             YamlNode item;
-            uint32_t icol = col + uint32_t(k);
+            uint32_t icol = col + chars(p, k);
             if (p[k] == '\'' || p[k] == '"') {
                 size_t used = 0;
                 if (!quoted(p + k, n - k, used, item.text)) return false;
@@ -225,18 +248,20 @@ struct Fast {
             } else {
                 size_t b = k;
                 while (k < n && p[k] != ',' && p[k] != ']') {
-                    if (p[k] == '[' || p[k] == '{' || p[k] == '#' || p[k] == '"' || p[k] == '\'')
+                    // flow indicators inside a plain item, "}" too (fuzz/yaml_diff)
+                    if (p[k] == '[' || p[k] == '{' || p[k] == '}' || p[k] == '#' || p[k] == '"' ||
+                        p[k] == '\'')
                         return false;
                     ++k;
                 }
                 size_t e = k;
-                while (e > b && p[e - 1] == ' ') --e;
-                if (e == b) return false;
+                while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t')) --e;
+                if (e == b || p[e - 1] == ':') return false;  // "[a:]" is a flow mapping
                 if (!plain(p + b, e - b, line, icol, item)) return false;
             }
             if (++nodes > limits.max_nodes) return false;
             out.items.push_back(std::move(item));
-            while (k < n && p[k] == ' ') ++k;
+            while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
             if (k < n && p[k] == ',') {
                 ++k;
                 continue;
@@ -247,6 +272,7 @@ struct Fast {
             }
             return false;
         }
+        if (k < n && p[k] != ' ' && p[k] != '\t') return false;  // "[a]#": no comment
         return strip_comment(p + k, n - k) == 0;
     }
 
@@ -259,6 +285,7 @@ struct Fast {
         size_t k = 1;
         if (k < n && (p[k] == '-' || p[k] == '+')) chomp = p[k++];
         if (k < n && std::isdigit((unsigned char)p[k])) return false;  // explicit indent
+        if (k < n && p[k] != ' ' && p[k] != '\t') return false;  // "|#": an error (fuzz/yaml_diff)
         if (strip_comment(p + k, n - k) != 0) return false;
         out = YamlNode{};
         out.type = YamlNode::Type::Str;
@@ -270,10 +297,21 @@ struct Fast {
         // skipped), so recover them from line numbers.
         std::vector<const Line*> body;
         while (more() && lines[i].indent > parent) body.push_back(&lines[i++]);
-        if (body.empty()) {
-            out.text = "";
-            return true;
-        }
+        // An empty block scalar: libfyaml's location for it depends on what
+        // follows (found by fuzz/yaml_diff); rare, so libfyaml does it.
+        if (body.empty()) return false;
+        // What the line list does not show, found by fuzz/yaml_diff: trailing
+        // white space, leading empty lines, and comment or white-space lines
+        // among the content (all of them content for libfyaml). Rare in
+        // rules, so libfyaml does those.
+        if (body[0]->no != line + 1) return false;
+        uint32_t last = body.back()->no, next = more() ? lines[i].no : UINT32_MAX;
+        for (const Line* l : body)
+            if (l->trailing_ws) return false;
+        for (auto it = std::upper_bound(skipped.begin(), skipped.end(), line,
+                                        [](uint32_t n, const SkippedLine& s) { return n < s.no; });
+             it != skipped.end() && it->no < next; ++it)
+            if (it->no < last || it->indent > parent) return false;
         uint32_t ind = body[0]->indent;
         out.line = body[0]->no;  // as libfyaml marks block scalars: where the text starts
         out.col = 1;
@@ -352,24 +390,31 @@ struct Fast {
                 if (!n || (is_indicator(p[0]) && p[0] != '-') || (p[0] == '-' && (n < 2 || p[1] == ' ')))
                     return false;
                 k = 0;
-                while (k < n && !(p[k] == ':' && (k + 1 == n || p[k + 1] == ' '))) {
-                    if (p[k] == '#' && k && p[k - 1] == ' ') return false;
+                while (k < n && !(p[k] == ':' && (k + 1 == n || p[k + 1] == ' ' || p[k + 1] == '\t'))) {
+                    if (p[k] == '#' && k && (p[k - 1] == ' ' || p[k - 1] == '\t')) return false;
                     ++k;
                 }
                 if (k == n) return false;  // not a key: a multi-line scalar or an error
                 size_t e = k;
-                while (e && p[e - 1] == ' ') --e;
+                while (e && (p[e - 1] == ' ' || p[e - 1] == '\t')) --e;
                 key.text.assign(p, e);
                 yaml_resolve_plain(key);
-                key.type = YamlNode::Type::Str;  // keys are names
+                // A key that reads as a number, bool or null ("0:", "yes:"):
+                // libfyaml's tree keeps that type; rare, so libfyaml does it
+                // (found by fuzz/yaml_diff).
+                if (key.type != YamlNode::Type::Str) return false;
                 if (key.text.empty()) return false;
             }
             for (auto& e : out.entries)
                 if (e.first.text == key.text) return false;  // duplicate: libfyaml path reports
             ++k;  // ':'
-            while (k < n && p[k] == ' ') ++k;
+            size_t sep = k;
+            while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
+            // libfyaml reads tabs after an indicator in ways that depend on
+            // what follows (found by fuzz/yaml_diff): it does those lines.
+            if (std::memchr(p + sep, '\t', k - sep)) return false;
             YamlNode val;
-            uint32_t vcol = indent + 1 + uint32_t(k);
+            uint32_t vcol = indent + 1 + chars(p, k);
             size_t rest = strip_comment(p + k, n - k);
             if (++nodes > limits.max_nodes) return false;
             if (rest == 0) {
@@ -409,7 +454,8 @@ struct Fast {
                 (lines[i].len == 1 && lines[i].p[0] == '-'))) {
             const Line& l = lines[i++];
             size_t k = 1;
-            while (k < l.len && l.p[k] == ' ') ++k;
+            while (k < l.len && (l.p[k] == ' ' || l.p[k] == '\t')) ++k;
+            if (std::memchr(l.p + 1, '\t', k - 1)) return false;  // as after "key:"
             YamlNode item;
             uint32_t icol = indent + 1 + uint32_t(k);
             size_t rest = strip_comment(l.p + k, l.len - k);
@@ -418,9 +464,9 @@ struct Fast {
                 if (more() && lines[i].indent > indent) {
                     if (!block(lines[i].indent, item)) return false;
                 } else {
-                    item.type = YamlNode::Type::Null;
-                    item.line = l.no;
-                    item.col = indent + 1;
+                    // An empty item ("-" alone): libfyaml gives it no location
+                    // of its own (found by fuzz/yaml_diff); rare, so libfyaml does it.
+                    return false;
                 }
             } else if (l.p[k] == '-' && (k + 1 == l.len || l.p[k + 1] == ' ')) {
                 return false;  // "- - x": nested compact sequence
@@ -450,7 +496,7 @@ struct Fast {
         }
         if (p[0] == '[' || p[0] == '{') return false;
         for (size_t k = 0; k < n; ++k) {
-            if (p[k] == '#' && k && p[k - 1] == ' ') return false;
+            if (p[k] == '#' && k && (p[k - 1] == ' ' || p[k - 1] == '\t')) return false;
             if (p[k] == ':' && (k + 1 == n || p[k + 1] == ' ')) return true;
         }
         return false;
@@ -475,6 +521,30 @@ bool Fast::block(uint32_t indent, YamlNode& out) {
 
 /* Entry point: splits lines, finds documents, parses each. Returns false (and
  * leaves `docs` untouched) when the text is outside the subset. */
+namespace {
+
+// Length of the printable UTF-8 sequence at p (a lead byte >= 0x80), or 0 when
+// it is malformed (overlong, surrogate, past U+10FFFF, truncated), not a
+// YAML printable character (C1 controls, U+FEFF, U+FFFE, U+FFFF) or one of
+// the YAML 1.1 line breaks NEL, LS, PS (the fast path splits lines on LF only).
+size_t printable_utf8(const char* p, size_t n) {
+    auto u = [&](size_t i) { return (unsigned char)p[i]; };
+    size_t len = u(0) >= 0xF0 ? 4 : u(0) >= 0xE0 ? 3 : u(0) >= 0xC0 ? 2 : 0;
+    if (!len || len > n || u(0) > 0xF4) return 0;
+    uint32_t cp = u(0) & (0x7F >> len);
+    for (size_t i = 1; i < len; ++i) {
+        if ((u(i) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (u(i) & 0x3F);
+    }
+    static const uint32_t min_of_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+        return 0;
+    return len;
+}
+
+}  // namespace
+
 bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
                      const YamlLimits& limits) {
     if (text.size() > limits.max_bytes) return false;
@@ -497,13 +567,26 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
         uint32_t ind = 0;
         while (ind < n && b[ind] == ' ') ++ind;
         if (ind < n && b[ind] == '\t') return false;
-        for (size_t k = 0; k < n; ++k)
-            if ((unsigned char)b[k] < 0x20 && b[k] != '\t') return false;
+        for (size_t k = 0; k < n; ++k) {
+            unsigned char c = (unsigned char)b[k];
+            if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+            if (c >= 0x80) {
+                // Invalid UTF-8 and non-printable code points are for libfyaml
+                // to report (found by fuzz/yaml_diff, docs/hardening.md).
+                size_t m = printable_utf8(b + k, n - k);
+                if (!m) return false;
+                k += m - 1;
+            }
+        }
         const char* p = b + ind;
         size_t len = n - ind;
+        size_t full = len;
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) --len;
         pos = e + 1;
-        if (len == 0 || p[0] == '#') continue;
+        if (len == 0 || p[0] == '#') {
+            if (n) f.skipped.push_back({no, ind, len != 0});
+            continue;
+        }
         if (ind == 0 && len >= 3 && std::memcmp(p, "---", 3) == 0 && (len == 3 || p[3] == ' ')) {
             if (len > 3 && Fast::strip_comment(p + 3, len - 3) != 0) return false;
             if (!(f.lines.empty() && !saw_separator)) {
@@ -515,8 +598,11 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
             saw_separator = true;
             continue;
         }
+        // "-", "?", ":" and a tab: an indicator (fuzz/yaml_diff); libfyaml does those
+        if (len >= 2 && (p[0] == '-' || p[0] == '?' || p[0] == ':') && p[1] == '\t') return false;
+        if (ind == 0 && len >= 4 && std::memcmp(p, "---\t", 4) == 0) return false;  // a separator
         if (ind == 0 && (p[0] == '%' || (len >= 3 && std::memcmp(p, "...", 3) == 0))) return false;
-        f.lines.push_back({p, len, ind, no});
+        f.lines.push_back({p, len, ind, no, len != full});
     }
     std::vector<YamlDocument> out;
     if (f.lines.empty() && !saw_separator) return true;  // no document at all

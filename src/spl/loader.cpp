@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
+#include "sigil/yaml.h"
 #include "spl/internal.h"
 
 namespace sigil {
@@ -35,8 +37,43 @@ struct YamlDoc {
     }
 };
 
+/* The text a document was built from, while read_document works on it, so
+ * single-quoted scalars with '' escapes are decoded by
+ * yaml_decode_single_quoted instead of libfyaml, which leaks memory on runs of
+ * escaped quotes (found by fuzz/spl_yaml, docs/hardening.md). Decoded values
+ * live here until the document is done.
+ */
+struct ScalarSource {
+    std::string_view text;
+    std::map<fy_token*, std::string> decoded;
+    ScalarSource* outer;
+};
+thread_local ScalarSource* t_source = nullptr;
+
+struct ScalarScope {
+    ScalarSource src;
+    explicit ScalarScope(std::string_view text) : src{text, {}, t_source} { t_source = &src; }
+    ~ScalarScope() { t_source = src.outer; }
+    ScalarScope(const ScalarScope&) = delete;
+    ScalarScope& operator=(const ScalarScope&) = delete;
+};
+
 std::string_view scalar(fy_node* n) {
     if (!n || !fy_node_is_scalar(n)) return {};
+    if (fy_token* t = t_source ? fy_node_get_scalar_token(n) : nullptr;
+        t && fy_token_scalar_style(t) == FYSS_SINGLE_QUOTED) {
+        const fy_mark* a = fy_token_start_mark(t);
+        const fy_mark* z = fy_token_end_mark(t);
+        std::string_view raw = t_source->text;
+        if (a && z && a->input_pos <= z->input_pos && z->input_pos <= raw.size()) {
+            std::string_view body = raw.substr(a->input_pos, z->input_pos - a->input_pos);
+            if (body.find("''") != std::string_view::npos) {
+                auto [it, fresh] = t_source->decoded.try_emplace(t);
+                if (fresh) it->second = yaml_decode_single_quoted(body);
+                return it->second;
+            }
+        }
+    }
     size_t len = 0;
     const char* s = fy_node_get_scalar(n, &len);
     return s ? std::string_view(s, len) : std::string_view();
@@ -305,6 +342,12 @@ void add_diag(SplCollection& out, Severity s, const char* code, std::string msg,
 }
 
 bool build_yaml(std::string_view text, YamlDoc& y, SourceLoc& err, std::string& msg) {
+    if (uint32_t line = yaml_bad_directive_line(text)) {  // libfyaml would never return
+        err.line = line;
+        err.col = 1;
+        msg = "YAML does not parse: invalid UTF-8 in a directive line";
+        return false;
+    }
     fy_diag_cfg dc{};
     dc.fp = nullptr;
     dc.level = FYET_ERROR;
@@ -531,6 +574,7 @@ void read_document(std::string_view text, const std::string& path, SplCollection
         return;
     }
     if (!repaired.empty()) text = repaired;
+    ScalarScope source(text);
     fy_node* root = fy_document_root(y.doc);
     if (!root || !fy_node_is_mapping(root)) {
         ++out.stats.skipped_documents;

@@ -1,0 +1,378 @@
+// tests/unit/hardening_yaml_test.cpp — hostile YAML for the Sigma and Splunk
+// front-ends: replays every input the fuzzers found (tests/fixtures/hardening/,
+// docs/hardening.md), checks the libfyaml workarounds, and loads batches where
+// hostile files sit next to good ones (the good rules must still load).
+// Single-file error paths live in sigma_errors_test.cpp; this file adds the
+// batch view and what the fuzzers found.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sigil/eval.h"
+#include "sigil/rules.h"
+#include "sigil/sigma.h"
+#include "sigil/spl.h"
+#include "sigil/yaml.h"
+
+using namespace sigil;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kFixtures = std::string(SIGIL_TEST_DIR) + "/fixtures/hardening";
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The same tree dump as fuzz/yaml_diff.cpp (kinds, types, text, locations).
+void dump(const YamlNode& n, std::string& s) {
+    s += std::to_string(n.line) + ":" + std::to_string(n.col) + " ";
+    if (n.is_scalar()) {
+        s += "S" + std::to_string(int(n.type)) + (n.quoted ? "q[" : "[") + n.text + "]";
+        if (n.type == YamlNode::Type::Int) s += std::to_string(n.i);
+        if (n.type == YamlNode::Type::Bool) s += n.b ? "T" : "F";
+        s += "\n";
+    } else if (n.is_seq()) {
+        s += "[\n";
+        for (auto& i : n.items) dump(i, s);
+        s += "]\n";
+    } else {
+        s += "{\n";
+        for (auto& [k, v] : n.entries) {
+            dump(k, s);
+            dump(v, s);
+        }
+        s += "}\n";
+    }
+}
+
+std::string dump_docs(const std::vector<YamlDocument>& docs) {
+    std::string s;
+    for (auto& d : docs) {
+        s += d.empty ? "--- empty\n" : "---\n";
+        dump(d.root, s);
+    }
+    return s;
+}
+
+bool has_code(const Diagnostics& d, const std::string& code) {
+    return std::any_of(d.begin(), d.end(), [&](const Diagnostic& x) { return x.code == code; });
+}
+
+const Diagnostic* find_code(const Diagnostics& d, const std::string& code) {
+    for (auto& x : d)
+        if (x.code == code) return &x;
+    return nullptr;
+}
+
+std::string codes(const Diagnostics& d) {
+    std::string s;
+    for (auto& x : d) s += x.loc.str() + " " + x.code + ": " + x.message.substr(0, 160) + "\n";
+    return s;
+}
+
+const char* kGood =
+    "title: good\nlogsource: {product: windows}\ndetection:\n  sel:\n    f: x\n  condition: sel\n";
+
+// ---------------------------------------------------------------- replay
+
+// Every fixture the fuzzers found goes through the loader of its target and
+// through both YAML paths; the YAML paths must agree whenever the fast path
+// takes the input. Under `make test-sanitize` this also checks for leaks.
+TEST(HardeningReplay, EveryFoundInputLoadsWithoutCrashing) {
+    ASSERT_TRUE(fs::exists(kFixtures)) << kFixtures;
+    size_t n = 0;
+    for (auto& e : fs::directory_iterator(kFixtures)) {
+        std::string name = e.path().filename().string();
+        // known-*: libfyaml bugs not worked around (docs/hardening.md); a
+        // replay would only show libfyaml's leak under the sanitizer build.
+        if (name.rfind("evtx_", 0) == 0 || name.rfind("known-", 0) == 0 ||
+            e.path().extension() != ".yml")
+            continue;
+        SCOPED_TRACE(name);
+        ++n;
+        std::string text = slurp(e.path());
+        std::vector<YamlDocument> fast, slow;
+        Diagnostics d;
+        bool taken = parse_yaml_fast(text, fast);
+        bool slow_ok = parse_yaml_slow(text, std::make_shared<const std::string>(name), slow, d);
+        if (taken) {
+            EXPECT_TRUE(slow_ok) << codes(d);
+            EXPECT_EQ(dump_docs(fast), dump_docs(slow));
+        } else {
+            EXPECT_TRUE(fast.empty());
+        }
+        SigmaCollection c;
+        load_sigma_text(text, name, c);
+        link_sigma_collection(c);
+        for (auto& x : c.diagnostics) EXPECT_LT(x.message.size(), 4096u) << x.code;
+        SplCollection s;
+        load_splunk_text(text, name, s);
+    }
+    EXPECT_GE(n, 10u);
+}
+
+// ---------------------------------------------------------------- libfyaml workarounds
+
+// fuzz/sigma_rule found libfyaml 0.7.12 spinning forever on a directive line
+// with invalid UTF-8. Now: a syntax error at that line, on every path.
+TEST(HardeningYaml, DirectiveWithInvalidUtf8IsASyntaxError) {
+    std::string found = slurp(kFixtures + "/sigma_rule-directive-invalid-utf8-hang.yml");
+    SigmaCollection c;
+    load_sigma_text(found, "found.yml", c);
+    const Diagnostic* d = find_code(c.diagnostics, "yaml.syntax");
+    ASSERT_TRUE(d) << codes(c.diagnostics);
+    EXPECT_EQ(d->loc.line, 11u);
+    EXPECT_TRUE(c.rules.empty());
+
+    for (std::string text : {"%\x80\n", "a: 1\n%\xc6\xdf\n", "a: 1\r%\xff x\n", "%a\x80\n"}) {
+        SCOPED_TRACE(text);
+        std::vector<YamlDocument> docs;
+        Diagnostics diags;
+        EXPECT_FALSE(parse_yaml(text, std::make_shared<const std::string>("t.yml"), docs, diags));
+        EXPECT_TRUE(has_code(diags, "yaml.syntax")) << codes(diags);
+        EXPECT_NE(yaml_bad_directive_line(text), 0u);
+    }
+    // Valid directives and '%' inside values are untouched.
+    EXPECT_EQ(yaml_bad_directive_line("%YAML 1.1\n---\na: '%\xc3\xa9'\n"), 0u);
+    EXPECT_EQ(yaml_bad_directive_line("a: 50%\n b: x\n"), 0u);
+
+    SplCollection s;
+    load_splunk_text(slurp(kFixtures + "/spl_yaml-directive-invalid-utf8-hang.yml"), "d.yml", s);
+    EXPECT_TRUE(has_code(s.diagnostics, "spl.yaml.parse")) << codes(s.diagnostics);
+    EXPECT_TRUE(s.rules.empty());
+}
+
+// fuzz/sigma_rule and fuzz/spl_yaml found libfyaml leaking the text of a
+// single-quoted scalar with runs of escaped quotes; both loaders decode those
+// scalars themselves now. The values must be right on both YAML paths.
+TEST(HardeningYaml, SingleQuotedEscapeRuns) {
+    EXPECT_EQ(yaml_decode_single_quoted("a''''''''''b"), "a'''''b");
+    EXPECT_EQ(yaml_decode_single_quoted("''''"), "''");
+    EXPECT_EQ(yaml_decode_single_quoted("x''y"), "x'y");
+    EXPECT_EQ(yaml_decode_single_quoted("-Join''''"), "-Join''");
+    // line folding: a break is a space, empty lines are newlines, white space
+    // around breaks goes
+    EXPECT_EQ(yaml_decode_single_quoted("a  \n   b"), "a b");
+    EXPECT_EQ(yaml_decode_single_quoted("a\n\n  b''c"), "a\nb'c");
+    EXPECT_EQ(yaml_decode_single_quoted("a\n\n\n b"), "a\n\nb");
+    EXPECT_EQ(yaml_decode_single_quoted("a\r\n b"), "a b");
+    EXPECT_EQ(yaml_decode_single_quoted("a\n   "), "a ");
+
+    const std::string text = "a: 'x''''y'\nb: 'a''''''''''b'\nc: 'one\n  two''s\n\n  three'\n";
+    std::vector<YamlDocument> fast, slow;
+    Diagnostics d;
+    ASSERT_TRUE(parse_yaml_slow(text, std::make_shared<const std::string>("q.yml"), slow, d))
+        << codes(d);
+    ASSERT_EQ(slow.size(), 1u);
+    EXPECT_EQ(slow[0].root.get("a")->text, "x''y");
+    EXPECT_EQ(slow[0].root.get("b")->text, "a'''''b");
+    EXPECT_EQ(slow[0].root.get("c")->text, "one two's\nthree");
+    // the fast path takes one-line quoted scalars only; where it does, it agrees
+    std::string one_line = "a: 'x''''y'\nb: 'a''''''''''b'\n";
+    std::vector<YamlDocument> slow1;
+    ASSERT_TRUE(parse_yaml_fast(one_line, fast));
+    ASSERT_TRUE(parse_yaml_slow(one_line, std::make_shared<const std::string>("q.yml"), slow1, d));
+    EXPECT_EQ(dump_docs(fast), dump_docs(slow1));
+
+    // The Splunk loader: the query keeps its quotes.
+    SplCollection s;
+    load_splunk_text("name: Q\nid: q1\nsearch: 'process=\"a''''''''''b\" | table x'\n", "q.yml", s);
+    ASSERT_EQ(s.rules.size(), 1u) << codes(s.diagnostics);
+    EXPECT_NE(to_string(s.rules[0].expr()).find("a'''''b"), std::string::npos)
+        << to_string(s.rules[0].expr());
+}
+
+// ---------------------------------------------------------------- fast path vs libfyaml
+
+// Inputs fuzz/yaml_diff found where the fast path built a different tree (or
+// accepted an error); each now either agrees with libfyaml or is left to it.
+TEST(HardeningYaml, FastPathAgreesOrDeclines) {
+    const char* cases[] = {
+        "0:\n",                                 // a typed key
+        "yes: 1\n",                             // a typed key
+        "le: one\n--: |-\nsitle: two\n",        // an empty block scalar
+        "'|all':\n  -\n",                       // an empty sequence item
+        "d: |\n |minute >-\n  folded \n \n",    // trailing white space in a block scalar
+        "d: |\n  a\n  # not a comment\n  b\n",  // a comment-like line in a block scalar
+        "d: |\n\n  a\n",                        // a leading empty line in a block scalar
+        "d: >-\n a\n\n  \n",                    // a white-space line in a block scalar
+        "d: |#\n  x\n",                         // a comment right after the indicator
+        "logsou:{ fr '\xc3\x84\xc3\x96\xc3\x9c" "c,on: sel\n",  // columns count characters
+        "- \t\tx x\n",                                         // tabs after the dash
+        "i\"\t: d\n",                                          // a tab before the colon
+        "key:\n-\tfoo: bar\n",                                 // dash and tab
+        "x: [event_yyy}yyy]\n",                                // a brace in a flow item
+        "x: [a:]\n",                                           // a flow mapping
+        "tne: tn:\t p\n",                                      // colon and tab in a value
+        "e:\t\tte:}:\n",                                       // colon and tab in a key
+        "---\tdven: x\n",                                      // separator and tab
+        "a: 'x'#c\n",                                          // comment without space
+        "a: [x]#c\n",                                          // comment without space
+        "- \t'x'\n",                                           // tab before a quote
+        "a: b\xc2\x85 c\n",                                    // NEL
+        "a: \xef\xbb\xbf\n",                                   // a BOM inside
+        "f: x\xff\n",                                          // invalid UTF-8
+    };
+    for (const char* text : cases) {
+        SCOPED_TRACE(text);
+        std::vector<YamlDocument> fast, slow;
+        Diagnostics d;
+        bool taken = parse_yaml_fast(text, fast);
+        bool slow_ok = parse_yaml_slow(text, std::make_shared<const std::string>("t.yml"), slow, d);
+        if (!taken) continue;
+        EXPECT_TRUE(slow_ok) << codes(d);
+        EXPECT_EQ(dump_docs(fast), dump_docs(slow));
+    }
+    // A key typed by YAML 1.1 keeps its type on every path.
+    std::vector<YamlDocument> docs;
+    Diagnostics d;
+    ASSERT_TRUE(parse_yaml("0: a\n", std::make_shared<const std::string>("t.yml"), docs, d));
+    EXPECT_EQ(docs[0].root.entries[0].first.type, YamlNode::Type::Int);
+    // Columns after multi-byte characters count characters.
+    docs.clear();
+    ASSERT_TRUE(parse_yaml("\xc3\xa9t\xc3\xa9: [a, \xc3\xa9, b]\n",
+                           std::make_shared<const std::string>("t.yml"), docs, d));
+    EXPECT_EQ(docs[0].root.entries[0].second.col, 6u);
+    EXPECT_EQ(docs[0].root.entries[0].second.items[2].col, 13u);
+}
+
+// Invalid UTF-8 in a block-style value or field name: the fast path used to
+// take it (fuzz/yaml_diff); now it is a syntax error at its line, like the
+// flow-style cases of sigma_errors_test.cpp.
+TEST(HardeningYaml, InvalidUtf8InBlockStyleIsASyntaxError) {
+    const std::string head = "title: t\nlogsource:\n  product: windows\ndetection:\n  sel:\n";
+    for (std::string line : {"    f: a\xff\xfe b\n", "    f\xc3\x28: x\n", "    f: '\xed\xa0\x80'\n"}) {
+        SCOPED_TRACE(line);
+        SigmaCollection c;
+        load_sigma_text(head + line + "  condition: sel\n", "u.yml", c);
+        const Diagnostic* d = find_code(c.diagnostics, "yaml.syntax");
+        ASSERT_TRUE(d) << codes(c.diagnostics);
+        EXPECT_EQ(d->loc.line, 6u);
+        EXPECT_TRUE(c.rules.empty());
+    }
+}
+
+// ---------------------------------------------------------------- batches
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        path = fs::temp_directory_path() /
+               ("sigil-hardening-" + std::to_string(::getpid()) + "-" +
+                std::to_string(reinterpret_cast<uintptr_t>(this)));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name, std::ios::binary) << text;
+    }
+};
+
+std::string bomb_anchors() {
+    std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 10; ++i) {
+        bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+        for (int k = 0; k < 10; ++k) bomb += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+        bomb += "]\n";
+    }
+    return bomb;
+}
+
+std::string alias_bomb() {
+    return "title: bomb\nlogsource: {product: windows}\n" + bomb_anchors() +
+           "detection: {sel: {f: x}, condition: sel}\n";
+}
+
+// One directory of hostile files next to good ones: each hostile file ends in
+// its own diagnostic, located in that file, and every good rule loads.
+TEST(HardeningBatch, HostileFilesDoNotStopTheBatch) {
+    TempDir dir;
+    dir.write("a_good.yml", kGood);
+    dir.write("bomb.yml", alias_bomb());
+    std::string parens(100000, '(');
+    dir.write("deep_condition.yml", "title: deep\nlogsource: {product: windows}\ndetection:\n"
+                                    "  sel: {f: x}\n  condition: '" +
+                                        parens + "sel" + std::string(100000, ')') + "'\n");
+    std::string nots;
+    for (int i = 0; i < 100000; ++i) nots += "not ";
+    dir.write("deep_not.yml", "title: nots\nlogsource: {product: windows}\ndetection:\n"
+                              "  sel: {f: x}\n  condition: " +
+                                  nots + "sel\n");
+    dir.write("deep_yaml.yml", "title: y\nlogsource: {product: windows}\ndetection:\n  sel: {f: " +
+                                   std::string(100000, '[') + std::string(100000, ']') +
+                                   "}\n  condition: sel\n");
+    dir.write("megabyte.yml", "title: mb\nlogsource:\n  product: windows\ndetection:\n  sel:\n"
+                              "    f|contains: '" +
+                                  std::string(1 << 20, 'a') + "'\n  condition: sel\n");
+    dir.write("utf8_value.yml", "title: u\nlogsource:\n  product: windows\ndetection:\n  sel:\n"
+                                "    f: caf\xe9\n  condition: sel\n");
+    dir.write("utf8_field.yml", "title: u\nlogsource:\n  product: windows\ndetection:\n  sel:\n"
+                                "    Fi\xffld: x\n  condition: sel\n");
+    dir.write("directive.yml", slurp(kFixtures + "/sigma_rule-directive-invalid-utf8-hang.yml"));
+    dir.write("z_good.yml", std::string(kGood) + "---\n" + kGood);
+
+    SigmaCollection c;
+    load_sigma_paths({dir.path.string()}, c);
+    auto in_file = [&](const std::string& file, const std::string& code) {
+        for (auto& d : c.diagnostics)
+            if (d.code == code && d.loc.file && d.loc.file->find(file) != std::string::npos)
+                return true;
+        return false;
+    };
+    EXPECT_TRUE(in_file("bomb.yml", "yaml.alias_bomb")) << codes(c.diagnostics);
+    EXPECT_TRUE(in_file("deep_condition.yml", "sigma.condition.too_deep"));
+    EXPECT_TRUE(in_file("deep_not.yml", "sigma.condition.too_deep"));
+    EXPECT_TRUE(in_file("deep_yaml.yml", "yaml.too_deep"));
+    EXPECT_TRUE(in_file("utf8_value.yml", "yaml.syntax"));
+    EXPECT_TRUE(in_file("utf8_field.yml", "yaml.syntax"));
+    EXPECT_TRUE(in_file("directive.yml", "yaml.syntax"));
+    for (auto& d : c.diagnostics) EXPECT_LT(d.message.size(), 1000u) << d.code;
+    // good: a_good (1), megabyte (1), z_good (2)
+    EXPECT_EQ(c.rules.size(), 4u) << codes(c.diagnostics);
+    size_t good = 0;
+    for (auto& r : c.rules) good += r.title == "good";
+    EXPECT_EQ(good, 3u);
+    for (auto& r : c.rules)
+        if (r.title == "good") {
+            EXPECT_TRUE(rule_matches(r, {{"f", "x"}}));
+        }
+
+    // The same directory through `sigil check`'s loader.
+    RuleSet set;
+    load_rules({dir.path.string()}, set);
+    EXPECT_EQ(set.rules.size(), 4u) << codes(set.diagnostics);
+}
+
+// The Splunk loader: hostile files next to a good detection.
+TEST(HardeningBatch, HostileSplunkFilesDoNotStopTheBatch) {
+    TempDir dir;
+    dir.write("good.yml", "name: Good\nid: g1\nsearch: 'process_name=cmd.exe | stats count by host'\n");
+    dir.write("bomb.yml", "name: Bomb\nid: b1\n" + bomb_anchors() + "search: 'x=1'\n");
+    dir.write("directive.yml", "%\x80\nname: D\nsearch: x=1\n");
+    dir.write("utf8.yml", "name: U\nid: u1\nsearch: 'process_name=caf\xe9'\n");
+    std::string deep(50000, '(');
+    dir.write("deep.yml", "name: Deep\nid: d1\nsearch: '" + deep + "x=1" +
+                              std::string(50000, ')') + "'\n");
+    dir.write("quotes.yml", slurp(kFixtures + "/spl_yaml-single-quote-run-leak.yml"));
+    dir.write("huge.yml", "name: Huge\nid: h1\nsearch: 'x=\"" + std::string(1 << 20, 'a') + "\"'\n");
+    SplCollection s;
+    load_splunk_paths({dir.path.string()}, s);
+    size_t good = 0;
+    for (auto& r : s.rules) good += r.name == "Good";
+    EXPECT_EQ(good, 1u) << codes(s.diagnostics);
+    EXPECT_GE(s.diagnostics.size(), 2u);
+    for (auto& d : s.diagnostics) EXPECT_LT(d.message.size(), 4096u) << d.code;
+}
+
+}  // namespace
