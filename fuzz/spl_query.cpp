@@ -28,7 +28,8 @@ const SplMacroTable& macros() {
         add("sysmon", {}, "(sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational)");
         add("security_content_ctime", {"field"},
             "convert timeformat=\"%Y-%m-%dT%H:%M:%S\" ctime($field$)");
-        add("process_cmd", {}, "(Processes.process_name=cmd.exe OR Processes.process_name=\"*sh*\")");
+        add("process_cmd", {},
+            "(Processes.process_name=cmd.exe OR Processes.process_name=\"*sh*\")");
         add("self_a", {}, "`self_b`");  // mutual recursion: must be cut, not loop
         add("self_b", {}, "`self_a`");
         add("drop_dm_object_name", {"obj"}, "rename $obj$.* AS *");

@@ -14,9 +14,10 @@ using namespace sigil;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     SplCollection c;
-    load_splunk_text("definition: (sourcetype=XmlWinEventLog OR source=*Sysmon*)\n"
-                     "description: fuzz macro\nname: sysmon\n",
-                     "macros/sysmon.yml", c);
+    load_splunk_text(
+        "definition: (sourcetype=XmlWinEventLog OR source=*Sysmon*)\n"
+        "description: fuzz macro\nname: sysmon\n",
+        "macros/sysmon.yml", c);
     load_splunk_text(text, "detections/endpoint/fuzz.yml", c);
     fuzz::check_diagnostics(c.diagnostics);
     for (auto& r : c.rules) {

@@ -64,7 +64,9 @@ std::string dump_docs(const std::vector<YamlDocument>& docs) {
  * (src/sigma/yaml.cpp, decode_single_quoted). docs/hardening.md lists the
  * differences found and how each was settled.
  */
-bool known_libfyaml_bug(std::string_view) { return false; }
+bool known_libfyaml_bug(std::string_view) {
+    return false;
+}
 
 }  // namespace
 

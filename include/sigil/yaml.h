@@ -86,4 +86,8 @@ uint32_t yaml_bad_directive_line(std::string_view text);
 // ('' escapes, line folding): libfyaml leaks memory on runs of escaped quotes
 // and drops a quote from some of them.
 std::string yaml_decode_single_quoted(std::string_view body);
+// The value of a double-quoted scalar from its bytes (quotes optional): every
+// escape, line folding and escaped line breaks, which libfyaml mangles (and
+// on which it leaks memory).
+std::string yaml_decode_double_quoted(std::string_view raw);
 }  // namespace sigil

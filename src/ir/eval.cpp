@@ -203,6 +203,10 @@ bool glob_match(std::string_view pat, std::string_view s) {
 struct CompiledRegex {
     std::unique_ptr<RE2> re2;
     pcre2_code* pcre = nullptr;
+    CompiledRegex() = default;
+    CompiledRegex(const CompiledRegex&) = delete;
+    CompiledRegex& operator=(const CompiledRegex&) = delete;
+    ~CompiledRegex() { pcre2_code_free(pcre); }  // leaked before (make test-sanitize)
 };
 std::mutex re_mu;
 std::map<std::pair<std::string, int>, std::shared_ptr<CompiledRegex>> re_cache;

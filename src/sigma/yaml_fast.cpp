@@ -98,7 +98,8 @@ struct Fast {
                 return false;
         }
         for (size_t k = 0; k + 1 < n; ++k)
-            if (p[k] == ':' && (p[k + 1] == ' ' || p[k + 1] == '\t')) return false;  // "a: b" inside a value
+            // "a: b" inside a value
+            if (p[k] == ':' && (p[k + 1] == ' ' || p[k + 1] == '\t')) return false;
         if (p[n - 1] == ':') return false;
         out = YamlNode{};
         out.text.assign(p, n);
@@ -390,7 +391,8 @@ struct Fast {
                 if (!n || (is_indicator(p[0]) && p[0] != '-') || (p[0] == '-' && (n < 2 || p[1] == ' ')))
                     return false;
                 k = 0;
-                while (k < n && !(p[k] == ':' && (k + 1 == n || p[k + 1] == ' ' || p[k + 1] == '\t'))) {
+                while (k < n &&
+                       !(p[k] == ':' && (k + 1 == n || p[k + 1] == ' ' || p[k + 1] == '\t'))) {
                     if (p[k] == '#' && k && (p[k - 1] == ' ' || p[k - 1] == '\t')) return false;
                     ++k;
                 }

@@ -38,9 +38,10 @@ struct YamlDoc {
 };
 
 /* The text a document was built from, while read_document works on it, so
- * single-quoted scalars with '' escapes are decoded by
- * yaml_decode_single_quoted instead of libfyaml, which leaks memory on runs of
- * escaped quotes (found by fuzz/spl_yaml, docs/hardening.md). Decoded values
+ * single-quoted scalars with '' escapes and double-quoted ones with escaped
+ * line breaks are decoded by yaml_decode_single_quoted / _double_quoted
+ * instead of libfyaml, which leaks memory on some of them (found by
+ * fuzz/spl_yaml and make test-sanitize, docs/hardening.md). Decoded values
  * live here until the document is done.
  */
 struct ScalarSource {
@@ -60,8 +61,8 @@ struct ScalarScope {
 
 std::string_view scalar(fy_node* n) {
     if (!n || !fy_node_is_scalar(n)) return {};
-    if (fy_token* t = t_source ? fy_node_get_scalar_token(n) : nullptr;
-        t && fy_token_scalar_style(t) == FYSS_SINGLE_QUOTED) {
+    fy_token* t = t_source ? fy_node_get_scalar_token(n) : nullptr;
+    if (t && fy_token_scalar_style(t) == FYSS_SINGLE_QUOTED) {
         const fy_mark* a = fy_token_start_mark(t);
         const fy_mark* z = fy_token_end_mark(t);
         std::string_view raw = t_source->text;
@@ -70,6 +71,19 @@ std::string_view scalar(fy_node* n) {
             if (body.find("''") != std::string_view::npos) {
                 auto [it, fresh] = t_source->decoded.try_emplace(t);
                 if (fresh) it->second = yaml_decode_single_quoted(body);
+                return it->second;
+            }
+        }
+    } else if (t && fy_token_scalar_style(t) == FYSS_DOUBLE_QUOTED) {
+        const fy_mark* a = fy_token_start_mark(t);
+        const fy_mark* z = fy_token_end_mark(t);
+        std::string_view raw = t_source->text;
+        if (a && z && a->input_pos <= z->input_pos && z->input_pos <= raw.size()) {
+            std::string_view body = raw.substr(a->input_pos, z->input_pos - a->input_pos);
+            if (body.find("\\\n") != std::string_view::npos ||
+                body.find("\\\r") != std::string_view::npos) {
+                auto [it, fresh] = t_source->decoded.try_emplace(t);
+                if (fresh) it->second = yaml_decode_double_quoted(body);
                 return it->second;
             }
         }
@@ -163,148 +177,6 @@ SourceLoc node_loc(fy_node* n, const std::shared_ptr<const std::string>& file) {
     return l;
 }
 
-/* A double-quoted YAML scalar decoded from its bytes (quotes included).
- * libfyaml 0.7.12 mangles escaped line breaks (`\` at the end of a line): it
- * leaves a stray character and drops the last one of the value. We decode
- * such scalars ourselves: escapes, line folding (a break is a space, n empty
- * lines are n newlines, whitespace around breaks is dropped) and escaped
- * breaks (nothing, and the next line's indentation is dropped). */
-std::string decode_double_quoted(std::string_view raw) {
-    if (raw.size() >= 2 && raw.front() == '"') raw = raw.substr(1);
-    if (!raw.empty() && raw.back() == '"') raw.remove_suffix(1);
-    std::string out;
-    size_t ws_start = std::string::npos;  // start in `out` of trailing literal blanks
-    auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
-    size_t i = 0, n = raw.size();
-    auto skip_blanks = [&] {
-        while (i < n && is_blank(raw[i])) ++i;
-    };
-    auto put_utf8 = [&](uint32_t cp) {
-        if (cp < 0x80) {
-            out += char(cp);
-        } else if (cp < 0x800) {
-            out += char(0xC0 | (cp >> 6));
-            out += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += char(0xE0 | (cp >> 12));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        } else {
-            out += char(0xF0 | (cp >> 18));
-            out += char(0x80 | ((cp >> 12) & 0x3F));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        }
-    };
-    while (i < n) {
-        char c = raw[i];
-        if (c == '\\' && i + 1 < n) {
-            char e = raw[i + 1];
-            ws_start = std::string::npos;
-            if (e == '\n' || e == '\r') {  // escaped line break
-                i += 2;
-                if (e == '\r' && i < n && raw[i] == '\n') ++i;
-                skip_blanks();
-                continue;
-            }
-            i += 2;
-            int hex = 0;
-            switch (e) {
-                case '0':
-                    out += '\0';
-                    break;
-                case 'a':
-                    out += '\a';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 't':
-                case '\t':
-                    out += '\t';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'v':
-                    out += '\v';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 'e':
-                    out += '\x1b';
-                    break;
-                case 'N':
-                    put_utf8(0x85);
-                    break;
-                case '_':
-                    put_utf8(0xA0);
-                    break;
-                case 'L':
-                    put_utf8(0x2028);
-                    break;
-                case 'P':
-                    put_utf8(0x2029);
-                    break;
-                case 'x':
-                    hex = 2;
-                    break;
-                case 'u':
-                    hex = 4;
-                    break;
-                case 'U':
-                    hex = 8;
-                    break;
-                default:
-                    out += e;  // \\ \" \/ and space
-            }
-            if (hex) {
-                uint32_t cp = 0;
-                int k = 0;
-                for (; k < hex && i < n && std::isxdigit(static_cast<unsigned char>(raw[i]));
-                     ++k, ++i)
-                    cp = cp * 16 +
-                         uint32_t(
-                             std::isdigit(static_cast<unsigned char>(raw[i]))
-                                 ? raw[i] - '0'
-                                 : (std::tolower(static_cast<unsigned char>(raw[i])) - 'a' + 10));
-                put_utf8(cp);
-            }
-            continue;
-        }
-        if (c == '\n' || c == '\r') {  // folded line break
-            if (ws_start != std::string::npos) out.resize(ws_start);
-            ws_start = std::string::npos;
-            ++i;
-            if (c == '\r' && i < n && raw[i] == '\n') ++i;
-            skip_blanks();
-            size_t empty = 0;
-            while (i < n && (raw[i] == '\n' || raw[i] == '\r')) {
-                if (raw[i] == '\r' && i + 1 < n && raw[i + 1] == '\n') ++i;
-                ++i;
-                ++empty;
-                skip_blanks();
-            }
-            if (empty)
-                out.append(empty, '\n');
-            else
-                out += ' ';
-            continue;
-        }
-        if (is_blank(c)) {
-            if (ws_start == std::string::npos) ws_start = out.size();
-        } else {
-            ws_start = std::string::npos;
-        }
-        out += c;
-        ++i;
-    }
-    return out;
-}
 
 // The value of a scalar node with the file position of each character.
 MappedText mapped_scalar(fy_node* n, std::string_view raw,
@@ -324,7 +196,7 @@ MappedText mapped_scalar(fy_node* n, std::string_view raw,
         std::string_view body = raw.substr(rb, re - rb);
         if (body.find("\\\n") != std::string_view::npos ||
             body.find("\\\r\n") != std::string_view::npos)
-            value = decode_double_quoted(body);
+            value = yaml_decode_double_quoted(body);
     }
     return spl::map_yaml_scalar(std::move(value), raw, rb, re, uint32_t(a->line + 1),
                                 uint32_t(a->column + 1), file);

@@ -66,17 +66,16 @@ ChunkWriter chunk_with_name_offset(uint32_t name_offset) {
     ChunkWriter w;
     w.record(1, kFt, [&] {
         w.frag();
-        w.instance(
-            0,
-            [&] {
-                w.frag();
-                w.u8(0x01), w.u16(0xFFFF), w.u32(0);
-                w.u32(name_offset == 0 ? w.pos : name_offset);  // 0: the reference itself
-                w.close_start();
-                w.end();
-                w.eof();
-            },
-            {});
+        w.instance(0,
+                   [&] {
+                       w.frag();
+                       w.u8(0x01), w.u16(0xFFFF), w.u32(0);
+                       w.u32(name_offset == 0 ? w.pos : name_offset);  // 0: the reference itself
+                       w.close_start();
+                       w.end();
+                       w.eof();
+                   },
+                   {});
         w.eof();
     });
     w.record(2, kFt, [&] {
@@ -278,18 +277,27 @@ TEST(HardeningEvtxSeeds, Write) {
     types.record(1, kFt, [&] {
         types.frag();
         std::vector<ChunkWriter::Value> values = {
-            {0x01, u16s(u"text")},          {0x02, {'a', 'n', 's', 'i'}},
-            {0x03, le(0x80, 1)},            {0x04, le(200, 1)},
-            {0x05, le(0x8000, 2)},          {0x06, le(65535, 2)},
-            {0x07, le(0x80000000u, 4)},     {0x08, le(4294967295u, 4)},
-            {0x09, le(~0ull, 8)},           {0x0a, le(~0ull, 8)},
-            {0x0b, le(0x3f800000, 4)},      {0x0c, le(0x3ff0000000000000ull, 8)},
-            {0x0d, le(1, 4)},               {0x0e, {1, 2, 3, 4}},
+            {0x01, u16s(u"text")},
+            {0x02, {'a', 'n', 's', 'i'}},
+            {0x03, le(0x80, 1)},
+            {0x04, le(200, 1)},
+            {0x05, le(0x8000, 2)},
+            {0x06, le(65535, 2)},
+            {0x07, le(0x80000000u, 4)},
+            {0x08, le(4294967295u, 4)},
+            {0x09, le(~0ull, 8)},
+            {0x0a, le(~0ull, 8)},
+            {0x0b, le(0x3f800000, 4)},
+            {0x0c, le(0x3ff0000000000000ull, 8)},
+            {0x0d, le(1, 4)},
+            {0x0e, {1, 2, 3, 4}},
             {0x0f, std::vector<uint8_t>(16, 0xab)},
-            {0x10, le(0x1234, 4)},          {0x11, le(kFt, 8)},
+            {0x10, le(0x1234, 4)},
+            {0x11, le(kFt, 8)},
             {0x12, std::vector<uint8_t>(16, 1)},
             {0x13, {1, 2, 0, 0, 0, 0, 0, 5, 0x20, 0, 0, 0}},
-            {0x14, le(0xdeadbeef, 4)},      {0x15, le(0xdeadbeefcafeull, 8)},
+            {0x14, le(0xdeadbeef, 4)},
+            {0x15, le(0xdeadbeefcafeull, 8)},
             {0x81, u16s(std::u16string(u"x\0yy\0", 5))},
             {0x88, le(7, 4)},
         };

@@ -237,7 +237,7 @@ inline void event_template(ChunkWriter& w) {
 }
 
 inline std::vector<ChunkWriter::Value> event_values(uint64_t id, const std::u16string& cmd,
-                                             uint16_t event_id = 4688) {
+                                                    uint16_t event_id = 4688) {
     return {
         {0x01, u16s(u"Microsoft-Windows-Security-Auditing")},
         {0x06, le(event_id, 2)},
@@ -271,7 +271,7 @@ inline ChunkWriter good_chunk(int n, uint64_t first_id = 1) {
 }
 
 inline std::string file_of(const std::vector<ChunkWriter>& chunks, int header_chunks = -1,
-                    uint32_t flags = 0) {
+                           uint32_t flags = 0) {
     std::string f(4096, '\0');
     std::memcpy(&f[0], "ElfFile", 8);
     uint64_t last = chunks.empty() ? 0 : chunks.size() - 1;

@@ -50,11 +50,12 @@ Parsed run_sql(std::string_view text) {
     return p;
 }
 
-const Pred& first_pred(const Parsed& p) {
+// A copy: callers pass temporaries (first_pred(run_spl(...))), and a reference
+// into one dangles once the full expression ends (found by make test-sanitize).
+Pred first_pred(const Parsed& p) {
     std::vector<const Pred*> v;
     collect_preds(p.q.condition, v);
-    static Pred none;
-    return v.empty() ? none : *v[0];
+    return v.empty() ? Pred{} : *v[0];
 }
 
 size_t pred_count(const ExprPtr& e) {
