@@ -36,6 +36,15 @@ struct EngineOptions {
     bool logsource_gate = true;  // apply logsource_condition (off: every rule sees every event)
     bool prefilter = true;       // Hyperscan literal prefilter (off: every rule is confirmed)
     size_t min_atom_length = 2;  // shorter literals are not used as atoms
+    // Prefilter databases are built on first use (the first event reaching
+    // a log-source group), so a run pays only for the groups its logs have;
+    // false builds them all in compile().
+    bool lazy_prefilter = true;
+    // Directory of the compiled-database cache ("" = none): a database is
+    // stored under a hash of its literals, Hyperscan's version and the CPU
+    // platform, written atomically; a missing, stale or damaged entry is
+    // rebuilt silently. See default_cache_dir().
+    std::string cache_dir;
     // Correlations: detections of rules that feed a correlation are kept
     // (their group-by and value fields only) until the end of the run.
     size_t max_correlation_detections = 4u << 20;
@@ -53,6 +62,16 @@ struct EngineStats {
     size_t atoms = 0;              // distinct literals in the prefilter
     size_t rules_with_atoms = 0;   // rules confirmed only when one of their atoms occurs
 };
+
+// Prefilter databases so far (they are built lazily, see EngineOptions).
+struct EngineCacheStats {
+    size_t built = 0;   // compiled with Hyperscan
+    size_t loaded = 0;  // read from the cache
+    size_t stored = 0;  // written to the cache
+};
+
+// $XDG_CACHE_HOME/sigil, else $HOME/.cache/sigil; "" when neither is set.
+std::string default_cache_dir();
 
 class CompiledRuleSet {
   public:
@@ -74,6 +93,14 @@ class CompiledRuleSet {
     // The fields a rule's predicates name, in order of appearance (for
     // summaries of a hit).
     const std::vector<std::string>& rule_fields(uint32_t rule) const;
+    // Builds every prefilter database now (otherwise each is built when the
+    // first event needs it). Thread-safe, like matching.
+    void build_prefilters() const;
+    EngineCacheStats cache_stats() const;
+    // Problems met while building prefilter databases after compile() (a
+    // database Hyperscan rejects: its rules are then confirmed on every
+    // event they reach).
+    Diagnostics late_diagnostics() const;
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -15,6 +15,7 @@
 #include "sigil/event.h"
 #include "sigil/ir.h"
 #include "sigil/jsonl.h"
+#include "sigil/rules.h"
 
 namespace sigil {
 
@@ -42,6 +43,29 @@ void collect_log_files(const std::vector<std::string>& paths, std::vector<std::s
 // Reads one file: .evtx with the EVTX reader, anything else as JSON.
 LogReadStats read_log_file(const std::string& path, const EventSink& sink, Diagnostics& diags,
                            const LogReadOptions& opts = {});
+
+// Loads rules as load_rules() does, through a cache of the parsed rule set
+// in `cache_dir` (a file named after a hash of `paths`), keyed by the sigil
+// version and binary and every rule file's path and content: when nothing
+// changed, no YAML is parsed. An empty `cache_dir`, a rule set with Splunk
+// files, or any unreadable/mismatching cache falls back to parsing (and
+// rewrites the cache, atomically). See docs/engine.md.
+struct RuleCacheStats {
+    bool used = false;    // the cache applied to this rule set
+    bool hit = false;     // rules came from the cache
+    bool stored = false;  // the cache was (re)written
+};
+RuleCacheStats load_rules_cached(const std::vector<std::string>& paths,
+                                 const std::string& cache_dir, RuleSet& out);
+
+// Applies processing pipelines (`-p`: built-in names or pySigma YAML files,
+// merged by priority) to `rules` in place, as before a conversion: field
+// names, log sources, added conditions, placeholders. Rules the pipelines
+// reject are removed (warnings name them; count in *rejected). Returns false
+// (with errors) when a pipeline cannot be found or has items that only shape
+// query text (postprocessing, finalizers, query_expression_placeholders).
+bool apply_hunt_pipelines(const std::vector<std::string>& names, std::vector<Rule>& rules,
+                          Diagnostics& diags, size_t* rejected = nullptr);
 
 // informational 0, low 1, medium 2, high 3, critical 4; anything else -1.
 int level_rank(std::string_view level);

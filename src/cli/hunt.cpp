@@ -25,7 +25,7 @@ struct HuntCliOptions {
     std::vector<std::string> rules, logs, pipelines;
     std::string min_level, format = "auto", color = "auto", json_layout = "auto";
     unsigned threads = 1;
-    bool quiet = false, no_gate = false, no_prefilter = false;
+    bool quiet = false, no_gate = false, no_prefilter = false, no_cache = false;
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -35,14 +35,18 @@ extern "C" void on_sigint(int) {
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"') o += '"';
-        o += c;
+// Appends one CSV field (quoted when it holds a comma, quote or line break).
+void csv_field(std::string& out, std::string_view s) {
+    if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+        out.append(s);
+        return;
     }
-    return o + "\"";
+    out += '"';
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
 }
 
 // Cuts a UTF-8 string to at most `width` code points (with an ellipsis).
@@ -110,17 +114,26 @@ void print_table(const HuntResult& res, const std::vector<Rule>& rules, const Pa
 }
 
 void print_csv(const HuntResult& res, const std::vector<Rule>& rules) {
-    std::printf(
-        "timestamp,computer,channel,event_id,level,rule_title,rule_id,details,file,record\n");
+    std::string out =
+        "timestamp,computer,channel,event_id,level,rule_title,rule_id,details,file,record\n";
     for (auto& h : res.hits) {
         const Rule& r = rules[h.rule];
-        std::printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%llu\n", csv_field(h.timestamp).c_str(),
-                    csv_field(h.computer).c_str(), csv_field(h.channel).c_str(),
-                    csv_field(h.event_id).c_str(), csv_field(r.level).c_str(),
-                    csv_field(r.title).c_str(), csv_field(r.id).c_str(),
-                    csv_field(h.details).c_str(), csv_field(h.source).c_str(),
-                    (unsigned long long)h.record_id);
+        for (std::string_view f :
+             {std::string_view(h.timestamp), std::string_view(h.computer),
+              std::string_view(h.channel), std::string_view(h.event_id), std::string_view(r.level),
+              std::string_view(r.title), std::string_view(r.id), std::string_view(h.details),
+              std::string_view(h.source)}) {
+            csv_field(out, f);
+            out += ',';
+        }
+        out += std::to_string(h.record_id);
+        out += '\n';
+        if (out.size() > (1u << 16)) {
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            out.clear();
+        }
     }
+    std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 void print_jsonl(const HuntResult& res, const std::vector<Rule>& rules) {
@@ -203,31 +216,52 @@ void print_diagnostics(const Diagnostics& diags, const Painter& paint, size_t li
 int run_hunt(const HuntCliOptions& o) {
     Painter err_paint(o.color, stderr), out_paint(o.color, stdout);
     auto t0 = std::chrono::steady_clock::now();
-    if (!o.pipelines.empty())
-        std::fprintf(stderr,
-                     "%s: -p/--pipeline is not applied yet (no pipeline module); rules run with "
-                     "their own field names\n",
-                     err_paint.severity(Severity::Warning).c_str());
+    // Ctrl-C from here on stops the hunt (after loading, before or while
+    // reading) and prints what was found.
+    g_interrupted = false;
+    auto old_handler = std::signal(SIGINT, on_sigint);
+    struct RestoreSignal {
+        void (*h)(int);
+        ~RestoreSignal() { std::signal(SIGINT, h); }
+    } restore{old_handler};
     int min_level = -1;
     if (!o.min_level.empty()) min_level = level_rank(o.min_level);
 
-    RuleSet set;
-    load_rules(o.rules, set);
+    std::string cache_dir = o.no_cache ? std::string() : default_cache_dir();
+    // The rule set and the compiled rules live until the process exits and
+    // are not freed: tearing down thousands of expression trees costs more
+    // than the rest of a small hunt's output (held by statics, so leak
+    // checkers see them as reachable).
+    static RuleSet* kept_rules = nullptr;
+    static std::shared_ptr<const CompiledRuleSet>* kept_compiled = nullptr;
+    kept_rules = new RuleSet();
+    RuleSet& set = *kept_rules;
+    load_rules_cached(o.rules, cache_dir, set);
     size_t load_errors = 0;
     for (auto& d : set.diagnostics) load_errors += d.severity == Severity::Error;
+    Diagnostics compile_diags;
+    size_t rejected = 0;
+    if (!apply_hunt_pipelines(o.pipelines, set.rules, compile_diags, &rejected)) {
+        print_diagnostics(compile_diags, err_paint, 20);
+        return kUsage;
+    }
     EngineOptions eo;
     eo.logsource_gate = !o.no_gate;
     eo.prefilter = !o.no_prefilter;
-    Diagnostics compile_diags;
-    auto compiled = CompiledRuleSet::compile(set.rules, compile_diags, eo);
+    eo.cache_dir = cache_dir;
+    kept_compiled = new std::shared_ptr<const CompiledRuleSet>(
+        CompiledRuleSet::compile(set.rules, compile_diags, eo));
+    const auto& compiled = *kept_compiled;
     const auto& st = compiled->stats();
     if (!o.quiet) {
         std::fprintf(stderr,
                      "loaded %zu rules (%zu detection, %zu correlation) from %zu files; %zu failed "
-                     "to load%s\n",
+                     "to load%s",
                      st.detection_rules + st.correlation_rules, st.detection_rules,
                      st.correlation_rules, set.stats.files, set.stats.rules_failed,
                      set.stats.rules_failed ? " (run `sigil check` for details)" : "");
+        if (!o.pipelines.empty()) std::fprintf(stderr, "; %zu left out by pipelines", rejected);
+        std::fprintf(stderr, "\n");
         print_diagnostics(compile_diags, err_paint, 10);
     }
     if (st.detection_rules + st.correlation_rules == 0) {
@@ -267,11 +301,8 @@ int run_hunt(const HuntCliOptions& o) {
             std::fflush(stderr);
         };
     }
-    g_interrupted = false;
     ho.cancel = &g_interrupted;
-    auto old = std::signal(SIGINT, on_sigint);
     HuntResult res = hunt(compiled, files, ho);
-    std::signal(SIGINT, old);
     if (ho.progress) std::fprintf(stderr, "\r\x1b[K");
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -307,8 +338,9 @@ void register_hunt(CLI::App& app, int& rc) {
         ->required()
         ->expected(1);
     sub->add_option("-p,--pipeline", o->pipelines,
-                    "Processing pipeline (accepted but NOT applied yet: there is no pipeline "
-                    "module; SigmaHQ Windows rules already use EVTX field names)")
+                    "Processing pipeline applied to the rules first: a built-in name (e.g.\n"
+                    "windows-audit: process_creation rules on Security 4688) or a pySigma YAML\n"
+                    "file (repeatable)")
         ->expected(1);
     sub->add_option("--min-level", o->min_level, "Report only rules of this level or higher")
         ->check(CLI::IsMember({"informational", "low", "medium", "high", "critical"}));
@@ -325,6 +357,9 @@ void register_hunt(CLI::App& app, int& rc) {
     sub->add_flag("--no-gate", o->no_gate, "Run every rule on every event (ignore log sources)");
     sub->add_flag("--no-prefilter", o->no_prefilter,
                   "Confirm every rule without the literal prefilter");
+    sub->add_flag("--no-cache", o->no_cache,
+                  "Neither read nor write the cache of parsed rules and compiled prefilter\n"
+                  "databases ($XDG_CACHE_HOME/sigil or ~/.cache/sigil)");
     sub->add_option("logs", o->logs, "Log files or directories")->required();
     sub->callback([o, &rc] { rc = run_hunt(*o); });
 }

@@ -44,6 +44,7 @@ struct Compiler {
     Diagnostics& diags;
     std::unordered_map<uint64_t, std::vector<int>> pred_by_hash;
     std::unordered_map<std::string, uint32_t> atom_ids;
+    std::unordered_map<const Pred*, int> pred_of;  // every predicate object → its entry
 
     int field_id(const std::string& name) {
         auto it = im.field_ids.find(name);
@@ -69,8 +70,11 @@ struct Compiler {
         auto& bucket = pred_by_hash[h];
         for (int id : bucket) {
             const Pred& q = *im.preds[size_t(id)].src;
-            if (q.same_logic(p) && q.value.kind == p.value.kind && q.value.text() == p.value.text())
+            if (q.same_logic(p) && q.value.kind == p.value.kind &&
+                q.value.text() == p.value.text()) {
+                pred_of[&p] = id;
                 return id;
+            }
         }
         CompiledPred c;
         c.src = &p;
@@ -152,7 +156,13 @@ struct Compiler {
                     break;
             }
         }
-        if (c.re && !c.re->ok())
+        // RE2's analysis of a regex gives its prefilter literals and tells
+        // whether RE2 accepts it; only a pattern RE2 rejects is compiled now
+        // (PCRE2), to report it if PCRE2 rejects it too.
+        if (c.re)
+            c.re_literals =
+                regex_required_literals(p.value.s, p.re_flags, im.opts.min_atom_length, c.re_atoms);
+        if (c.re && c.re_literals < 0 && !c.re->ok())
             diag(diags, Severity::Warning, "engine.regex.invalid",
                  "regular expression '" + p.value.s +
                      "' is accepted by neither RE2 nor PCRE2; the predicate never matches",
@@ -161,6 +171,7 @@ struct Compiler {
         int id = int(im.preds.size());
         im.preds.push_back(std::move(c));
         bucket.push_back(id);
+        pred_of[&p] = id;
         return id;
     }
 
@@ -187,7 +198,9 @@ struct Compiler {
      *    non-ASCII bytes give none (the scan text is folded);
      *  - And takes the best child set (longest shortest atom, then fewest);
      *  - Or needs every child constrained and unites them;
-     *  - Not, regexes, numbers, networks, field references: no constraint;
+     *  - a regex gives the literals one of which every match contains
+     *    (regex_required_literals: RE2's prefilter analysis), if any;
+     *  - Not, numbers, networks, field references: no constraint;
      *  - False and unresolved placeholders: the empty set (never matches).
      * Each atom remembers its field: only the values of fields that some
      * atom comes from are scanned, unless a candidate rule has a keyword
@@ -196,9 +209,18 @@ struct Compiler {
      */
     Atoms pred_atoms(const Pred& p) {
         if (p.placeholders) return std::vector<Atom>{};
+        if (p.op == Op::Regex) {
+            auto it = pred_of.find(&p);
+            if (it == pred_of.end()) return std::nullopt;
+            const CompiledPred& c = im.preds[size_t(it->second)];
+            if (c.re_literals != 1) return std::nullopt;
+            std::vector<Atom> out;
+            for (auto& l : c.re_atoms)
+                out.push_back(Atom{l, p.is_keyword() ? std::string() : p.field});
+            return out;
+        }
         std::string lit;
         if (p.is_keyword()) {
-            if (p.op == Op::Regex) return std::nullopt;
             lit = p.value.kind == ValueKind::String ? p.value.s : p.value.text();
         } else if (p.op == Op::Exists || p.time_part != TimePart::None) {
             return std::nullopt;
@@ -282,6 +304,7 @@ struct Compiler {
      * scanned only for the literals of the groups it reaches (the ungated
      * group, its channel's any-id groups, its channel + id groups), only in
      * the fields those literals come from, and no literal is compiled twice.
+     * The databases themselves are built on first use (prefilter.cpp).
      */
     uint32_t group(const std::vector<uint32_t>& rules_in) {
         uint32_t gid = uint32_t(im.groups.size());
@@ -306,36 +329,10 @@ struct Compiler {
                     g.scan_field[size_t(cr.atom_fields[k])] = 1;
             }
         }
-        if (!global.empty()) {
-            std::vector<const char*> exprs;
-            std::vector<size_t> lens;
-            std::vector<unsigned> flags, ids;
-            for (size_t i = 0; i < global.size(); ++i) {
-                exprs.push_back(im.atom_text[global[i]].data());
-                lens.push_back(im.atom_text[global[i]].size());
-                flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
-                ids.push_back(unsigned(i));
-            }
-            hs_compile_error_t* err = nullptr;
-            hs_database_t* db = nullptr;
-            if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                                     unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                                     &err) == HS_SUCCESS) {
-                g.db.reset(db);
-            } else {
-                Diagnostic d;
-                d.severity = Severity::Warning;
-                d.code = "engine.prefilter.compile";
-                d.message = std::string("the literal prefilter could not be built (") +
-                            (err && err->message ? err->message : "unknown error") +
-                            "); these rules are confirmed on every event they reach";
-                diags.push_back(d);
-                if (err) hs_free_compile_error(err);
-                g.atom_rules.clear();
-            }
-        }
+        g.atom_global = std::move(global);
+        if (!g.atom_global.empty()) g.pf = std::make_unique<PrefilterDb>();
         for (uint32_t c : g.rules)
-            if (!g.db || !im.crules[c].has_atoms) g.always.push_back(c);
+            if (!im.crules[c].has_atoms) g.always.push_back(c);
         im.groups.push_back(std::move(g));
         return gid;
     }
@@ -438,6 +435,12 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
         for (auto& [ch, id] : keys) im.gate[ch][id].push_back(g);
     }
     compile_correlations(im, diags);
+    if (!opts.lazy_prefilter) {
+        rs->build_prefilters();
+        Diagnostics late = rs->late_diagnostics();
+        diags.insert(diags.end(), late.begin(), late.end());
+        im.late_diags.clear();
+    }
     return rs;
 }
 

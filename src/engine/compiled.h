@@ -5,6 +5,8 @@
 
 #include <hs/hs.h>
 
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,6 +65,8 @@ struct CompiledPred {
     double num = 0;
     Glob glob;
     std::shared_ptr<Regex> re;
+    int re_literals = 0;                // regex_required_literals() result
+    std::vector<std::string> re_atoms;  // its literals when 1
     std::shared_ptr<Network> net;
 };
 
@@ -73,17 +77,25 @@ struct Node {
 };
 
 // Rules whose log sources admit the same gate entries, with a Hyperscan
-// database over their atoms and the fields those atoms come from.
-struct HsDatabaseFree {
-    void operator()(hs_database_t* db) const { hs_free_database(db); }
+// database over their atoms and the fields those atoms come from. The
+// database is built on first use (prefilter.cpp): a run compiles only the
+// groups its events reach, or loads them from the on-disk cache.
+struct PrefilterDb {
+    std::mutex mu;              // held while building
+    std::atomic<int> state{0};  // 0 not built, 1 ready, 2 failed (no prefilter)
+    std::atomic<hs_database_t*> db{nullptr};
+    ~PrefilterDb() {
+        if (hs_database_t* d = db.load()) hs_free_database(d);
+    }
 };
 struct RuleGroup {
-    std::vector<uint32_t> rules;                        // compiled rules, ascending
-    std::vector<uint32_t> always;                       // rules confirmed without an atom hit
-    std::unique_ptr<hs_database_t, HsDatabaseFree> db;  // null: no atoms in the group
-    std::vector<std::vector<uint32_t>> atom_rules;      // local atom id → compiled rules
-    std::vector<uint8_t> scan_field;                    // field id → scanned
-    bool full = false;                                  // a keyword atom: scan every value
+    std::vector<uint32_t> rules;                    // compiled rules, ascending
+    std::vector<uint32_t> always;                   // rules confirmed without an atom hit
+    std::vector<uint32_t> atom_global;              // local atom id → global atom id
+    std::vector<std::vector<uint32_t>> atom_rules;  // local atom id → compiled rules
+    std::vector<uint8_t> scan_field;                // field id → scanned
+    bool full = false;                              // a keyword atom: scan every value
+    std::unique_ptr<PrefilterDb> pf;                // null: no atoms in the group
 };
 
 struct CompiledRule {
@@ -140,6 +152,13 @@ struct CompiledRuleSet::Impl {
 
     // Prefilter atoms (global ids; each group has its own database).
     std::vector<std::string> atom_text;
+    // The group's database, built (or read from opts.cache_dir) on first
+    // call; null when it cannot be built (then every rule of the group is
+    // confirmed). Thread-safe.
+    const hs_database_t* prefilter(uint32_t group) const;
+    mutable std::mutex late_mu;
+    mutable Diagnostics late_diags;  // problems met while building databases
+    mutable EngineCacheStats cache_stats;
 
     // Correlations.
     std::vector<CompiledCorrelation> corrs;  // in dependency order (inputs first)

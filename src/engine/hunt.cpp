@@ -229,6 +229,7 @@ HuntResult hunt(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<
     }
     res.bytes = bytes.load();
     res.cancelled = stop.load();
+    for (auto& d : rs.late_diagnostics()) res.diagnostics.push_back(d);
     if (!corr.empty()) {
         for (auto& ch : corr.run(res.diagnostics)) {
             if (opts.min_level >= 0 && rank[ch.rule] < opts.min_level) continue;

@@ -43,7 +43,9 @@ struct RuleMatcher::State {
     std::string last_channel;  // raw Channel value of the last lookup, and its gate entry
     const NameMap<std::vector<uint32_t>>* last_gate = nullptr;
     std::string buf;
-    hs_scratch_t* scratch = nullptr;
+    hs_scratch_t* scratch = nullptr;             // grown to fit every database used so far
+    std::vector<const hs_database_t*> group_db;  // per group: its database, scratch fits it
+    std::vector<uint8_t> group_failed;           // per group: no database (confirm all)
     uint64_t events = 0, confirmed = 0;
 
     explicit State(std::shared_ptr<const CompiledRuleSet> rs)
@@ -53,14 +55,8 @@ struct RuleMatcher::State {
         memo_stamp.assign(im.preds.size(), 0);
         memo.assign(im.preds.size(), 0);
         cand_stamp.assign(im.crules.size(), 0);
-
-        // One scratch fits every database it was allocated for.
-        for (auto& g : im.groups)
-            if (g.db && hs_alloc_scratch(g.db.get(), &scratch) != HS_SUCCESS) {
-                if (scratch) hs_free_scratch(scratch);
-                scratch = nullptr;
-                break;
-            }
+        group_db.assign(im.groups.size(), nullptr);
+        group_failed.assign(im.groups.size(), 0);
     }
     ~State() {
         if (scratch) hs_free_scratch(scratch);
@@ -136,8 +132,21 @@ struct RuleMatcher::State {
         if (im.groups[gid].rules.empty()) return;
         groups_seen.push_back(gid);
         const RuleGroup& g = im.groups[gid];
-        // Without scratch space nothing is scanned: every rule is confirmed.
-        for (uint32_t c : scratch ? g.always : g.rules) candidate(c);
+        // Without a database (or scratch space) nothing is scanned: every
+        // rule of the group is confirmed.
+        for (uint32_t c : database(gid) ? g.always : g.rules) candidate(c);
+    }
+
+    // The group's database, built on first use (CompiledRuleSet::Impl::
+    // prefilter), with this thread's scratch grown to fit it.
+    const hs_database_t* database(uint32_t gid) {
+        if (group_db[gid] || group_failed[gid]) return group_db[gid];
+        const hs_database_t* db = im.groups[gid].pf ? im.prefilter(gid) : nullptr;
+        if (db && hs_alloc_scratch(db, &scratch) == HS_SUCCESS)
+            group_db[gid] = db;
+        else
+            group_failed[gid] = 1;
+        return group_db[gid];
     }
 
     void candidate(uint32_t c) {
@@ -159,7 +168,7 @@ struct RuleMatcher::State {
 
     // Values of the group's atom fields (or all values), folded when not
     // ASCII, NUL-separated.
-    void scan(const RuleGroup& g) {
+    void scan(const RuleGroup& g, const hs_database_t* db) {
         // Raw values first; only when some byte is not ASCII is the buffer
         // rebuilt with those values folded.
         for (int pass = 0; pass < 2; ++pass) {
@@ -177,7 +186,7 @@ struct RuleMatcher::State {
             if (pass == 0 && engine_detail::is_ascii(buf)) break;
         }
         ScanContext sc{this, &g};
-        hs_scan(g.db.get(), buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
+        hs_scan(db, buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
     }
 
     bool keyword(const CompiledPred& p) {
@@ -342,7 +351,7 @@ struct RuleMatcher::State {
         }
         add_group(im.ungated_group);
         for (uint32_t g : groups_seen)
-            if (im.groups[g].db && scratch) scan(im.groups[g]);
+            if (group_db[g]) scan(im.groups[g], group_db[g]);
         size_t first = out.size();
         for (uint32_t c : cand) {
             const CompiledRule& cr = im.crules[c];

@@ -4,6 +4,7 @@
 #include "engine/values.h"
 
 #include <pcre2.h>
+#include <re2/filtered_re2.h>
 #include <utf8proc.h>
 
 #include <cctype>
@@ -186,7 +187,11 @@ std::vector<std::string> Glob::literals() const {
     return out;
 }
 
-Regex::Regex(const std::string& pat, uint8_t flags) {
+Regex::Regex(const std::string& pat, uint8_t flags) : pattern_(pat), flags_(flags) {}
+
+void Regex::build() const {
+    const std::string& pat = pattern_;
+    uint8_t flags = flags_;
     RE2::Options o;
     o.set_log_errors(false);
     o.set_case_sensitive(!(flags & ReIgnoreCase));
@@ -205,11 +210,67 @@ Regex::Regex(const std::string& pat, uint8_t flags) {
     pcre_ = pcre2_compile((PCRE2_SPTR)pat.data(), pat.size(), opts, &err, &off, nullptr);
 }
 
+/* Required literals of a regex. RE2's FilteredRE2 turns a pattern into an
+ * AND/OR tree over lowercased literals ("atoms") such that a text lacking
+ * the atoms the tree needs cannot match; its only outputs are the atom list
+ * and AllPotentials(atoms present) -> does the regex pass the filter. The
+ * tree is monotone, so a set S of atoms is a valid prefilter (some atom of S
+ * occurs in every match) exactly when the filter fails with every atom
+ * except those of S present. Starting from S = all atoms, atoms are dropped
+ * shortest first while that stays true, leaving a minimal set that favours
+ * long literals ("foo.*bar" gives {bar} or {foo}, "(abc|def)x+" gives
+ * {abc, def}). Atoms with non-ASCII bytes or NUL are refused (the scan
+ * folds Unicode differently from RE2's lowercasing; NUL separates values).
+ */
+int regex_required_literals(const std::string& pat, uint8_t flags, size_t min_len,
+                            std::vector<std::string>& out) {
+    re2::FilteredRE2 f(int(std::max<size_t>(min_len, 1)));
+    RE2::Options o;
+    o.set_log_errors(false);
+    o.set_case_sensitive(!(flags & ReIgnoreCase));
+    o.set_dot_nl(flags & ReDotAll);
+    o.set_posix_syntax(false);
+    o.set_max_mem(64 << 20);
+    std::string p = (flags & ReMultiLine) ? "(?m)" + pat : pat;
+    int id = 0;
+    if (f.Add(p, o, &id) != RE2::NoError) return -1;
+    std::vector<std::string> atoms;
+    f.Compile(&atoms);
+    if (atoms.empty()) return 0;
+    for (auto& a : atoms)
+        for (unsigned char c : a)
+            if (c == 0 || c >= 0x80) return 0;
+    size_t n = atoms.size();
+    std::vector<uint8_t> in_set(n, 1);
+    std::vector<int> present, passed;
+    auto valid = [&]() {  // filter fails with every atom outside the set present
+        present.clear();
+        for (size_t i = 0; i < n; ++i)
+            if (!in_set[i]) present.push_back(int(i));
+        f.AllPotentials(present, &passed);
+        return passed.empty();
+    };
+    if (!valid()) return 0;
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return atoms[a].size() < atoms[b].size(); });
+    for (size_t i : order) {
+        in_set[i] = 0;
+        if (!valid()) in_set[i] = 1;
+    }
+    out.clear();
+    for (size_t i = 0; i < n; ++i)
+        if (in_set[i]) out.push_back(atoms[i]);
+    return out.empty() ? 0 : 1;
+}
+
 Regex::~Regex() {
     if (pcre_) pcre2_code_free(pcre_);
 }
 
 bool Regex::search(std::string_view s) const {
+    compile();
     if (re2_) return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *re2_);
     if (!pcre_) return false;
     pcre2_match_data* md = pcre2_match_data_create_from_pattern(pcre_, nullptr);

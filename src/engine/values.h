@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,20 +43,42 @@ class Glob {
     std::vector<Tok> toks_;
 };
 
-// A compiled regex: RE2 first, PCRE2 (with a match limit) when RE2 rejects
-// the pattern (lookaround, backreferences). Neither → never matches.
+// A regex: RE2 first, PCRE2 (with a match limit) when RE2 rejects the
+// pattern (lookaround, backreferences). Neither → never matches. Compiled
+// on first use (thread-safe): most regexes of a large rule set are never
+// evaluated, because the prefilter or the gate rules their rule out.
 class Regex {
   public:
     Regex(const std::string& pattern, uint8_t flags);
     ~Regex();
-    bool ok() const { return re2_ || pcre_; }
-    bool uses_pcre() const { return pcre_ != nullptr; }
+    bool ok() const {
+        compile();
+        return re2_ || pcre_;
+    }
+    bool uses_pcre() const {
+        compile();
+        return pcre_ != nullptr;
+    }
     bool search(std::string_view s) const;
 
   private:
-    std::unique_ptr<RE2> re2_;
-    pcre2_code_8* pcre_ = nullptr;
+    void compile() const {
+        std::call_once(once_, [this] { build(); });
+    }
+    void build() const;
+    std::string pattern_;
+    uint8_t flags_ = 0;
+    mutable std::once_flag once_;
+    mutable std::unique_ptr<RE2> re2_;
+    mutable pcre2_code_8* pcre_ = nullptr;
 };
+
+// Literals a regular expression needs (RE2's prefilter analysis): when it
+// returns true, every text the expression matches contains one of `out`
+// (ASCII, compared caselessly): 1. No such set (some match needs no literal
+// of at least min_len bytes): 0. RE2 rejects the pattern: -1.
+int regex_required_literals(const std::string& pattern, uint8_t flags, size_t min_len,
+                            std::vector<std::string>& out);
 
 // A network "a.b.c.d/n" or IPv6 "x::/n", parsed once.
 class Network {

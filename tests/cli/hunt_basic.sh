@@ -6,6 +6,7 @@ set -euo pipefail
 SIGIL="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+export XDG_CACHE_HOME="$T/cache"  # the rule/prefilter cache stays in the test's folder
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/rules.yml" <<'YML'
@@ -53,7 +54,28 @@ set +e
 "$SIGIL" hunt --format nope -r "$T/rules.yml" "$T/logs.jsonl" > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "usage exit $rc"
 set -e
-"$SIGIL" hunt --help | grep -q "NOT applied" || fail "--help must say -p is not applied"
+"$SIGIL" hunt --help | grep -q "windows-audit" || fail "--help must describe -p"
+"$SIGIL" hunt --help | grep -q -- "--no-cache" || fail "--help must describe --no-cache"
+
+# The cache: a second run reads the parsed rules and the prefilter databases
+# from $XDG_CACHE_HOME/sigil and gives the same output; --no-cache neither
+# reads nor writes it; a damaged cache is rebuilt silently.
+rm -rf "$T/cache"
+"$SIGIL" hunt -q --no-cache -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/nocache.csv"
+[ ! -e "$T/cache/sigil" ] || fail "--no-cache wrote $(ls "$T/cache/sigil")"
+"$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/cold.csv"
+ls "$T/cache/sigil"/rules-*.cache > /dev/null || fail "no rule cache written"
+ls "$T/cache/sigil"/hs-*.db > /dev/null || fail "no prefilter database cached"
+"$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/warm.csv"
+cmp -s "$T/cold.csv" "$T/warm.csv" || fail "warm run differs from the cold one"
+cmp -s "$T/cold.csv" "$T/nocache.csv" || fail "cached run differs from --no-cache"
+for f in "$T/cache/sigil"/*; do head -c 100 "$f" > "$f.x"; mv "$f.x" "$f"; done
+"$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/damaged.csv" || fail "damaged cache"
+cmp -s "$T/cold.csv" "$T/damaged.csv" || fail "damaged cache changed the output"
+# a changed rule file is seen at once (the cache is keyed by content)
+sed -i 's/level: low/level: medium/' "$T/rules.yml"
+"$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/changed.csv"
+grep -q ',medium,Any Cmd,' "$T/changed.csv" || fail "changed rule not reloaded: $(cat "$T/changed.csv")"
 
 # SigmaHQ Windows rules over the regression events (JSON): each file was made
 # to trigger its rule.
