@@ -23,7 +23,17 @@ for p in "${PKGS[@]}" "${EXTRA_PKGS[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The PostgreSQL execution test (tests/unit/convert_pg_test.cpp) runs the server
+# as the unprivileged `postgres` account when tests run as root (initdb refuses
+# root); the postgresql package creates it, this makes sure it exists.
+ensure_pg_account() {
+  case "${1:-build}" in test|full) ;; *) return 0 ;; esac
+  getent passwd postgres >/dev/null && return 0
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
+}
+
+if [ ${#missing[@]} -eq 0 ]; then ensure_pg_account "${1:-build}"; exit 0; fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -31,3 +41,4 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+ensure_pg_account "${1:-build}"

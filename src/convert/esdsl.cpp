@@ -7,8 +7,6 @@
 namespace sigil {
 namespace {
 
-using J = nlohmann::ordered_json;
-
 /* Unlike the query-string targets, the DSL states case handling per query:
  * term/wildcard/prefix/regexp take `case_insensitive: true` unless the
  * predicate is `cased` (Elasticsearch 7.10+), so the meaning does not depend
@@ -25,25 +23,44 @@ class EsDslTarget : public Target {
     TargetOutput convert(const ProcessedRule& pr) const override {
         TargetOutput o;
         for (auto& c : pr.rule.conditions) {
-            J q;
+            std::string q = "{\"query\":";
             ConvertError err;
             if (!node(c, pr, q, err)) {
                 o.error = err;
                 return o;
             }
-            J body;
-            body["query"] = q;
-            o.queries.push_back(body.dump());
+            q += '}';
+            o.queries.push_back(std::move(q));
         }
         return o;
     }
 
   private:
-    static J ci(J v, bool cased) {
-        J o;
-        o["value"] = std::move(v);
-        if (!cased) o["case_insensitive"] = true;
-        return o;
+    /* The DSL is written as compact JSON text directly (the same bytes a JSON
+     * tree would dump: keys in insertion order, no spaces), which is several
+     * times cheaper than building and serializing a tree per predicate. */
+    static void str(std::string& o, const std::string& s) { o += json_quote(s); }
+    // {"KIND":{"FIELD":{"value":V[,"case_insensitive":true]}}} with V already JSON.
+    static void leaf(std::string& o, const char* kind, const std::string& f, const std::string& v,
+                     bool cased) {
+        o += "{\"";
+        o += kind;
+        o += "\":{";
+        str(o, f);
+        o += ":{\"value\":";
+        o += v;
+        if (!cased) o += ",\"case_insensitive\":true";
+        o += "}}}";
+    }
+    static void exists(std::string& o, const std::string& f) {
+        o += "{\"exists\":{\"field\":";
+        str(o, f);
+        o += "}}";
+    }
+    static void must_not_exists(std::string& o, const std::string& f) {
+        o += "{\"bool\":{\"must_not\":[";
+        exists(o, f);
+        o += "]}}";
     }
     static std::string wild(const Pattern& pat) {
         std::string s;
@@ -60,10 +77,8 @@ class EsDslTarget : public Target {
         }
         return s;
     }
-    static J exists(const std::string& f) { return J{{"exists", {{"field", f}}}}; }
-    static J must_not(J x) { return J{{"bool", {{"must_not", J::array({std::move(x)})}}}}; }
 
-    bool pred(const Pred& p, const ProcessedRule& pr, J& out, ConvertError& err) const {
+    bool pred(const Pred& p, const ProcessedRule& pr, std::string& out, ConvertError& err) const {
         if (p.placeholders) {
             err = {"convert.placeholder.unresolved",
                    "unresolved placeholder in value '" + p.value.text() + "'"};
@@ -92,7 +107,9 @@ class EsDslTarget : public Target {
                     v += c;
                 }
             }
-            out = J{{"query_string", {{"query", "*" + v + "*"}, {"analyze_wildcard", true}}}};
+            out += "{\"query_string\":{\"query\":";
+            str(out, "*" + v + "*");
+            out += ",\"analyze_wildcard\":true}}";
             return true;
         }
         const std::string& f = p.field;
@@ -100,34 +117,33 @@ class EsDslTarget : public Target {
             case Op::Eq:
                 switch (p.value.kind) {
                     case ValueKind::Null:
-                        out = must_not(exists(f));
+                        must_not_exists(out, f);
                         return true;
                     case ValueKind::Bool:
-                        out = J{{"term", {{f, ci(p.value.b, true)}}}};
+                        leaf(out, "term", f, p.value.b ? "true" : "false", true);
                         return true;
                     case ValueKind::Int:
-                        out = J{{"term", {{f, ci(p.value.i, true)}}}};
+                        leaf(out, "term", f, std::to_string(p.value.i), true);
                         return true;
                     case ValueKind::Float:
-                        out = J{{"term", {{f, ci(p.value.f, true)}}}};
+                        leaf(out, "term", f, nlohmann::json(p.value.f).dump(), true);
                         return true;
                     case ValueKind::String:
-                        out = J{{"term", {{f, ci(p.value.s, p.cased)}}}};
+                        leaf(out, "term", f, json_quote(p.value.s), p.cased);
                         return true;
                 }
                 return false;
             case Op::StartsWith:
-                out = J{{"prefix", {{f, ci(p.value.text(), p.cased)}}}};
+                leaf(out, "prefix", f, json_quote(p.value.text()), p.cased);
                 return true;
             case Op::Contains:
             case Op::EndsWith:
             case Op::Glob: {
                 Pattern pat = pattern_of(p);
-                if (!has_wildcards(pat)) {
-                    out = J{{"term", {{f, ci(pat.empty() ? "" : pat[0].text, p.cased)}}}};
-                } else {
-                    out = J{{"wildcard", {{f, ci(wild(pat), p.cased)}}}};
-                }
+                if (!has_wildcards(pat))
+                    leaf(out, "term", f, json_quote(pat.empty() ? "" : pat[0].text), p.cased);
+                else
+                    leaf(out, "wildcard", f, json_quote(wild(pat)), p.cased);
                 return true;
             }
             case Op::Regex: {
@@ -137,19 +153,27 @@ class EsDslTarget : public Target {
                     err = {"convert.unsupported.regex", why + " (esdsl)"};
                     return false;
                 }
-                J r;
-                r["value"] = re;
-                r["flags"] = "NONE";
-                if (p.re_flags & ReIgnoreCase) r["case_insensitive"] = true;
-                out = J{{"regexp", {{f, r}}}};
+                out += "{\"regexp\":{";
+                str(out, f);
+                out += ":{\"value\":";
+                str(out, re);
+                out += ",\"flags\":\"NONE\"";
+                if (p.re_flags & ReIgnoreCase) out += ",\"case_insensitive\":true";
+                out += "}}}";
                 return true;
             }
             case Op::Cidr:
-                out = J{{"term", {{f, p.value.s}}}};
+                out += "{\"term\":{";
+                str(out, f);
+                out += ':';
+                str(out, p.value.s);
+                out += "}}";
                 return true;
             case Op::Exists:
-                out = (p.value.kind != ValueKind::Bool || p.value.b) ? exists(f)
-                                                                     : must_not(exists(f));
+                if (p.value.kind != ValueKind::Bool || p.value.b)
+                    exists(out, f);
+                else
+                    must_not_exists(out, f);
                 return true;
             case Op::Lt:
             case Op::Lte:
@@ -159,8 +183,14 @@ class EsDslTarget : public Target {
                                 : p.op == Op::Lte ? "lte"
                                 : p.op == Op::Gt  ? "gt"
                                                   : "gte";
-                J v = p.value.kind == ValueKind::Int ? J(p.value.i) : J(p.value.number());
-                out = J{{"range", {{f, {{k, v}}}}}};
+                out += "{\"range\":{";
+                str(out, f);
+                out += ":{\"";
+                out += k;
+                out += "\":";
+                out += p.value.kind == ValueKind::Int ? std::to_string(p.value.i)
+                                                      : nlohmann::json(p.value.number()).dump();
+                out += "}}}";
                 return true;
             }
             default:
@@ -170,36 +200,32 @@ class EsDslTarget : public Target {
         return false;
     }
 
-    bool node(const ExprPtr& e, const ProcessedRule& pr, J& out, ConvertError& err) const {
+    bool node(const ExprPtr& e, const ProcessedRule& pr, std::string& out,
+              ConvertError& err) const {
         switch (e->kind) {
             case ExprKind::Pred:
                 return pred(*e->pred, pr, out, err);
-            case ExprKind::Not: {
-                J k;
-                if (!node(e->kids[0], pr, k, err)) return false;
-                out = must_not(std::move(k));
+            case ExprKind::Not:
+                out += "{\"bool\":{\"must_not\":[";
+                if (!node(e->kids[0], pr, out, err)) return false;
+                out += "]}}";
                 return true;
-            }
             case ExprKind::And:
             case ExprKind::Or: {
-                J arr = J::array();
-                for (auto& k : e->kids) {
-                    J x;
-                    if (!node(k, pr, x, err)) return false;
-                    arr.push_back(std::move(x));
+                out +=
+                    e->kind == ExprKind::And ? "{\"bool\":{\"must\":[" : "{\"bool\":{\"should\":[";
+                for (size_t i = 0; i < e->kids.size(); ++i) {
+                    if (i) out += ',';
+                    if (!node(e->kids[i], pr, out, err)) return false;
                 }
-                if (e->kind == ExprKind::And) {
-                    out = J{{"bool", {{"must", std::move(arr)}}}};
-                } else {
-                    out = J{{"bool", {{"should", std::move(arr)}, {"minimum_should_match", 1}}}};
-                }
+                out += e->kind == ExprKind::And ? "]}}" : "],\"minimum_should_match\":1}}";
                 return true;
             }
             case ExprKind::True:
-                out = J{{"match_all", J::object()}};
+                out += "{\"match_all\":{}}";
                 return true;
             case ExprKind::False:
-                out = J{{"match_none", J::object()}};
+                out += "{\"match_none\":{}}";
                 return true;
         }
         return false;

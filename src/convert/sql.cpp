@@ -1,6 +1,9 @@
 // convert/sql.cpp — SQL WHERE clauses over a table with one column per field,
 // in the sqlite (default) and postgres dialects (`-O dialect=postgres`, or the
 // targets sqlite/postgres).
+#include <algorithm>
+#include <cctype>
+
 #include "convert/target.h"
 
 namespace sigil {
@@ -17,7 +20,9 @@ namespace {
  *     comparison is true, as in Sigma's two-valued logic;
  *   - regexes: REGEXP (SQLite, needs a regexp() function; `(?i)` flags) or
  *     `~` / `~*` (PostgreSQL);
- *   - CIDR networks expand to LIKE prefixes (IPv4).
+ *   - CIDR networks expand to LIKE prefixes (IPv4);
+ *   - PostgreSQL text holds no NUL character: a value with one (e.g. a
+ *     UTF-16 `wide` value) is an unsupported feature there.
  */
 class SqlTarget : public TextTarget {
   public:
@@ -32,7 +37,17 @@ class SqlTarget : public TextTarget {
             other.set_options(options_);
             return other.convert(pr);
         }
-        return TextTarget::convert(pr);
+        TargetOutput out = TextTarget::convert(pr);
+        // PostgreSQL text cannot hold a NUL character, nor can a statement:
+        // such a value can never be stated, so the rule is not converted.
+        if (pg_ && !out.error)
+            for (auto& q : out.queries)
+                if (q.find('\0') != std::string::npos) {
+                    out.queries.clear();
+                    out.error = unsupported(name_, "a NUL character in a value");
+                    break;
+                }
+        return out;
     }
 
   private:
@@ -92,10 +107,110 @@ class SqlTarget : public TextTarget {
 
     std::string literal(const std::string& s) const override { return quote(s); }
 
+    /* PostgreSQL's regex engine allows repetition counts up to 255 only
+     * (`{1,256}` and `{1000,}` are errors there). Scans the pattern for
+     * bounds `{m}`, `{m,}`, `{m,n}` outside bracket expressions and escapes,
+     * and returns the first count over 255, or -1. */
+    static long over_dupmax(const std::string& re) {
+        for (size_t i = 0; i < re.size(); ++i) {
+            char c = re[i];
+            if (c == '\\') {
+                ++i;
+            } else if (c == '[') {
+                size_t j = i + 1;
+                if (j < re.size() && re[j] == '^') ++j;
+                if (j < re.size() && re[j] == ']') ++j;
+                for (; j < re.size() && re[j] != ']'; ++j)
+                    if (re[j] == '\\') ++j;
+                i = j;
+            } else if (c == '{') {
+                size_t j = i + 1;
+                long m = -1, n = -1;
+                auto num = [&](long& v) {
+                    size_t s = j;
+                    v = 0;
+                    while (j < re.size() && std::isdigit((unsigned char)re[j]) && v < 100000)
+                        v = v * 10 + (re[j++] - '0');
+                    if (j == s) v = -1;
+                };
+                num(m);
+                if (m < 0) continue;
+                if (j < re.size() && re[j] == ',') {
+                    ++j;
+                    num(n);
+                }
+                if (j < re.size() && re[j] == '}' && std::max(m, n) > 255) return std::max(m, n);
+            }
+        }
+        return -1;
+    }
+
+    /* Sigma regexes have RE2/PCRE semantics: without the s flag `.` does not
+     * match a line break. In PostgreSQL's default mode it does, so for
+     * postgres every `.` outside bracket expressions becomes `[^\n]`
+     * (escapes and bracket contents are copied as they are). */
+    static std::string pg_dot(const std::string& re) {
+        std::string o;
+        o.reserve(re.size() + 8);
+        for (size_t i = 0; i < re.size(); ++i) {
+            char c = re[i];
+            if (c == '\\' && i + 1 < re.size()) {
+                o += c;
+                o += re[++i];
+            } else if (c == '[') {
+                size_t j = i + 1;
+                if (j < re.size() && re[j] == '^') ++j;
+                if (j < re.size() && re[j] == ']') ++j;
+                for (; j < re.size() && re[j] != ']'; ++j)
+                    if (re[j] == '\\') ++j;
+                o.append(re, i, std::min(j, re.size() - 1) - i + 1);
+                i = j;
+            } else if (c == '.') {
+                o += "[^\\n]";
+            } else {
+                o += c;
+            }
+        }
+        return o;
+    }
+
+    // Field references honour `cased`: compared as they are, else lower-cased.
+    bool render_pred(const Pred& p, bool negated, Ctx& c, std::string& out,
+                     ConvertError& err) const override {
+        if (!p.cased || p.is_keyword() ||
+            (p.op != Op::FieldRef && p.op != Op::FieldRefContains &&
+             p.op != Op::FieldRefStartsWith && p.op != Op::FieldRefEndsWith))
+            return TextTarget::render_pred(p, negated, c, out, err);
+        std::string a = field(p.field), b = field(p.value.s);
+        switch (p.op) {
+            case Op::FieldRef:
+                out = a + " = " + b;
+                break;
+            case Op::FieldRefContains:
+                out = pg_ ? "strpos(" + a + ", " + b + ") > 0" : "instr(" + a + ", " + b + ") > 0";
+                break;
+            case Op::FieldRefStartsWith:
+                out = pg_ ? "starts_with(" + a + ", " + b + ")"
+                          : "substr(" + a + ", 1, length(" + b + ")) = " + b;
+                break;
+            default:
+                out = pg_ ? "right(" + a + ", length(" + b + ")) = " + b
+                          : "substr(" + a + ", -length(" + b + ")) = " + b;
+                break;
+        }
+        return true;
+    }
+
     bool render_regex(const Pred& p, bool, std::string& out, ConvertError& err) const override {
         std::string re;
         bool ci = false;
         if (!regex_text(p, re, err, ci)) return false;
+        if (pg_) re = pg_dot(re);
+        if (pg_ && over_dupmax(re) >= 0) {
+            err = unsupported(name_, "a regex repetition count over 255 ({" +
+                                         std::to_string(over_dupmax(re)) + "})");
+            return false;
+        }
         out = fill(ci ? d.re_ci_expression : d.re_expression,
                    {{"field", field(p.field)}, {"regex", quote(re)}});
         return true;

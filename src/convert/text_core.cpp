@@ -1034,6 +1034,17 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
  */
 bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) const {
     if (d.in_expression.empty() || e->kids.size() < 2) return false;
+    // Structural checks first, so an OR that is no list (the common case)
+    // costs no value rendering.
+    for (auto& k : e->kids) {
+        if (k->kind != ExprKind::Pred) return false;
+        const Pred& p = *k->pred;
+        const Pred& p0 = *e->kids[0]->pred;
+        if (p.is_keyword() || p.field != p0.field || p.cased != p0.cased) return false;
+        if (p.value.is_number() ? (p.op != Op::Eq || !d.in_allow_numbers)
+                                : p.value.kind != ValueKind::String)
+            return false;
+    }
     const Pred* first = nullptr;
     int wild_count = 0;
     std::vector<std::string> items;

@@ -15,35 +15,64 @@ class WatcherTarget : public EsQueryStringTarget {
         return {"index", "interval", "mail", "host"};
     }
 
-    nlohmann::ordered_json watch(const Rule& r, const std::string& q) const {
+    /* The watch document written as text directly, in the layout py_json
+     * gives the equivalent tree with indent 2 (Python json.dumps style), so
+     * the bytes are those of the seeds' watches without building a JSON tree
+     * per rule. */
+    std::string watch_text(const Rule& r, const std::string& q) const {
         std::string interval = option("interval", "30m");
-        nlohmann::ordered_json w;
-        w["metadata"]["title"] = r.title;
-        w["metadata"]["description"] = r.description;
-        w["metadata"]["tags"] = r.tags;
-        w["metadata"]["query"] = q;
-        w["trigger"]["schedule"]["interval"] = interval;
-        nlohmann::ordered_json qs;
-        qs["query_string"]["query"] = q;
-        qs["query_string"]["analyze_wildcard"] = true;
-        nlohmann::ordered_json body;
-        body["size"] = 0;
-        body["query"]["bool"]["must"] = nlohmann::ordered_json::array({qs});
-        body["query"]["bool"]["filter"]["range"]["timestamp"]["gte"] = "now-" + interval + "/m";
-        w["input"]["search"]["request"]["body"] = body;
-        w["input"]["search"]["request"]["indices"] = {option("index", "winlogbeat-*")};
-        w["condition"]["compare"]["ctx.payload.hits.total"]["not_eq"] = 0;
-        auto& mail = w["actions"]["send_email"];
-        mail["throttle_period"] = "15m";
-        auto& e = mail["email"];
-        e["profile"] = "standard";
-        e["from"] = option("mail", "root@localhost");
-        e["to"] = option("mail", "root@localhost");
-        e["subject"] = "Sigma Rule '" + r.title + "'";
-        e["body"] = "Hits:\n{{#ctx.payload.hits.hits}}{{_source}}\n" + std::string(80, '=') +
-                    "\n{{/ctx.payload.hits.hits}}";
-        e["attachments"]["data.json"]["data"]["format"] = "json";
-        return w;
+        std::string mail = json_quote(option("mail", "root@localhost"));
+        std::string o;
+        o.reserve(1200 + 2 * q.size() + r.description.size());
+        o += "{\n  \"metadata\": {\n    \"title\": ";
+        o += json_quote(r.title);
+        o += ",\n    \"description\": ";
+        o += json_quote(r.description);
+        o += ",\n    \"tags\": ";
+        if (r.tags.empty()) {
+            o += "[]";
+        } else {
+            o += '[';
+            for (size_t i = 0; i < r.tags.size(); ++i) {
+                o += i ? ",\n      " : "\n      ";
+                o += json_quote(r.tags[i]);
+            }
+            o += "\n    ]";
+        }
+        std::string qq = json_quote(q);
+        o += ",\n    \"query\": ";
+        o += qq;
+        o += "\n  },\n  \"trigger\": {\n    \"schedule\": {\n      \"interval\": ";
+        o += json_quote(interval);
+        o += "\n    }\n  },\n  \"input\": {\n    \"search\": {\n      \"request\": {\n"
+             "        \"body\": {\n          \"size\": 0,\n          \"query\": {\n"
+             "            \"bool\": {\n              \"must\": [\n                {\n"
+             "                  \"query_string\": {\n                    \"query\": ";
+        o += qq;
+        o += ",\n                    \"analyze_wildcard\": true\n                  }\n"
+             "                }\n              ],\n              \"filter\": {\n"
+             "                \"range\": {\n                  \"timestamp\": {\n"
+             "                    \"gte\": ";
+        o += json_quote("now-" + interval + "/m");
+        o += "\n                  }\n                }\n              }\n            }\n"
+             "          }\n        },\n        \"indices\": [\n          ";
+        o += json_quote(option("index", "winlogbeat-*"));
+        o += "\n        ]\n      }\n    }\n  },\n  \"condition\": {\n    \"compare\": {\n"
+             "      \"ctx.payload.hits.total\": {\n        \"not_eq\": 0\n      }\n    }\n  },\n"
+             "  \"actions\": {\n    \"send_email\": {\n      \"throttle_period\": \"15m\",\n"
+             "      \"email\": {\n        \"profile\": \"standard\",\n        \"from\": ";
+        o += mail;
+        o += ",\n        \"to\": ";
+        o += mail;
+        o += ",\n        \"subject\": ";
+        o += json_quote("Sigma Rule '" + r.title + "'");
+        o += ",\n        \"body\": ";
+        o += json_quote("Hits:\n{{#ctx.payload.hits.hits}}{{_source}}\n" + std::string(80, '=') +
+                        "\n{{/ctx.payload.hits.hits}}");
+        o += ",\n        \"attachments\": {\n          \"data.json\": {\n            \"data\": {\n"
+             "              \"format\": \"json\"\n            }\n          }\n        }\n"
+             "      }\n    }\n  }\n}";
+        return o;
     }
 
     std::vector<std::string> format_rule(const ProcessedRule& pr,
@@ -52,7 +81,7 @@ class WatcherTarget : public EsQueryStringTarget {
         if (format == "json") return queries;
         std::vector<std::string> out;
         for (size_t i = 0; i < queries.size(); ++i) {
-            std::string text = py_json(watch(pr.rule, queries[i]), 2);
+            std::string text = watch_text(pr.rule, queries[i]);
             if (format == "watch") {
                 out.push_back(text);
                 continue;

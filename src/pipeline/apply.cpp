@@ -276,8 +276,12 @@ struct Run {
 
     using PredFn = std::function<ExprPtr(const ExprPtr&)>;
 
+    // Which items changed each predicate, kept only when some item of the
+    // chain has a condition that reads it (tracking costs a map of sets).
+    bool track_marks = true;
+
     ExprPtr mark(const ExprPtr& from, ExprPtr to, const PipelineItem& it) {
-        if (!to || to == from) return to;
+        if (!to || to == from || !track_marks) return to;
         std::set<std::string> ids;
         auto f = pred_ids.find(from->pred.get());
         if (f != pred_ids.end()) ids = f->second;
@@ -697,7 +701,43 @@ struct Run {
         return e;
     }
 
+    /* A field_name_mapping item whose mapping names none of the rule's
+     * fields (nor keywords, nor field-reference targets) returns every
+     * predicate unchanged, so the rewrite of the rule's expressions is
+     * skipped: most mapping items of a large pipeline (one per log source)
+     * concern fields a given rule does not use. The check covers the
+     * predicates of the conditions and of the named detections. */
+    std::vector<const Pred*> all_preds_cache;
+    bool all_preds_valid = false;
+    bool mapping_misses(const PipelineItem& it) {
+        if (it.type != "field_name_mapping" || !it.compiled) return false;
+        if (!all_preds_valid) {
+            all_preds_cache.clear();
+            for (auto& c : pr.rule.conditions) collect_preds(c, all_preds_cache);
+            for (auto& [name, d] : pr.rule.detections)
+                if (d) collect_preds(d, all_preds_cache);
+            all_preds_valid = true;
+        }
+        const CompiledItem& c = *it.compiled;
+        for (const Pred* p : all_preds_cache) {
+            if (p->is_keyword()) {
+                if (c.has_keyword_mapping) return false;
+                continue;
+            }
+            if (c.mapping.count(p->field)) return false;
+            bool ref = p->op == Op::FieldRef || p->op == Op::FieldRefContains ||
+                       p->op == Op::FieldRefStartsWith || p->op == Op::FieldRefEndsWith;
+            if (ref && c.mapping.count(p->value.s)) return false;
+        }
+        return true;
+    }
+
     void apply_pred_item(const PipelineItem& it) {
+        if (mapping_misses(it)) {
+            rename_fields(it);
+            return;
+        }
+        all_preds_valid = false;
         bool changed = false;
         std::map<const Expr*, ExprPtr> memo;
         PredFn f = [&](const ExprPtr& e) -> ExprPtr {
@@ -728,6 +768,10 @@ struct Run {
             preds_valid = false;
             if (!it.id.empty()) pr.applied_items.insert(it.id);
         }
+        rename_fields(it);
+    }
+
+    void rename_fields(const PipelineItem& it) {
         // field_name_mapping also renames the rule's `fields:` list
         if (it.type == "field_name_mapping" || it.type == "field_name_prefix" ||
             it.type == "field_name_suffix") {
@@ -788,6 +832,7 @@ struct Run {
             std::string name = jstr(it.params, "name", "");
             r.detections.push_back({name.empty() ? "_pipeline_condition" : name, add});
             preds_valid = false;
+            all_preds_valid = false;
         } else if (t == "change_logsource") {
             auto get = [&](const char* k) {
                 return it.params.contains(k) && it.params[k].is_string()
@@ -849,8 +894,17 @@ struct Run {
 
     void run(const PipelineItem& it) {
         if (!pr.errors.empty()) return;
-        if (!eval_set(it.rule_conditions,
-                      [&](size_t i) { return rule_cond(it.rule_conditions.conditions[i].second); }))
+        const auto* ls = it.compiled ? &it.compiled->logsource_conds : nullptr;
+        if (!eval_set(it.rule_conditions, [&](size_t i) {
+                if (ls && i < ls->size() && (*ls)[i].used) {  // compiled at load
+                    const auto& lc = (*ls)[i];
+                    const Rule& r = pr.rule;
+                    return (!lc.has[0] || lc.want[0] == r.logsource.category) &&
+                           (!lc.has[1] || lc.want[1] == r.logsource.product) &&
+                           (!lc.has[2] || lc.want[2] == r.logsource.service);
+                }
+                return rule_cond(it.rule_conditions.conditions[i].second);
+            }))
             return;
         if (is_rule_transformation(it.type))
             apply_rule_item(it);
@@ -866,6 +920,13 @@ ProcessedRule apply_pipelines(const Rule& rule, const PipelineChain& chain) {
     pr.rule = rule;
     if (chain.pipelines.empty()) return pr;
     Run run{chain, pr, {}, {}, {}, false};
+    std::function<bool(const std::vector<PipelineItem>&)> reads = [&](const auto& items) {
+        for (auto& it : items)
+            if ((it.compiled && it.compiled->reads_item_marks) || reads(it.nested)) return true;
+        return false;
+    };
+    run.track_marks = false;
+    for (auto& p : chain.pipelines) run.track_marks |= reads(p->transformations);
     for (auto& p : chain.pipelines)
         for (auto& it : p->transformations) {
             run.run(it);

@@ -456,6 +456,24 @@ struct Loader {
             return true;
         };
         auto c = std::make_shared<CompiledItem>();
+        c->logsource_conds.resize(it.rule_conditions.conditions.size());
+        for (size_t i = 0; i < it.rule_conditions.conditions.size(); ++i) {
+            const nlohmann::json& def = it.rule_conditions.conditions[i].second;
+            if (!def.is_object() || jstr(def, "type", "") != "logsource") continue;
+            auto& lc = c->logsource_conds[i];
+            lc.used = true;
+            const char* keys[3] = {"category", "product", "service"};
+            for (int k = 0; k < 3; ++k) {
+                auto f = def.find(keys[k]);
+                if (f == def.end() || f->is_null()) continue;
+                lc.has[k] = true;
+                lc.want[k] = f->is_string() ? f->get<std::string>() : f->dump();
+            }
+        }
+        for (auto* cs : {&it.detection_item_conditions, &it.field_name_conditions})
+            for (auto& [name, def] : cs->conditions)
+                if (def.is_object() && jstr(def, "type", "") == "processing_item_applied")
+                    c->reads_item_marks = true;
         if (section == "transformations") {
             if (it.type == "field_name_mapping" || it.type == "field_name_prefix_mapping" ||
                 it.type == "map_string") {

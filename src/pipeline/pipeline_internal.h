@@ -56,6 +56,17 @@ struct CompiledItem {
     bool has_keyword_mapping = false;
     std::vector<std::string> keyword_targets;
     std::shared_ptr<const re2::RE2> regex;  // replace_string / replace
+    // Rule conditions of type logsource, by condition index (others: !used),
+    // so checking one against a rule compares three strings and reads no JSON.
+    struct LogsourceCond {
+        bool used = false;
+        bool has[3] = {false, false, false};  // category, product, service
+        std::string want[3];
+    };
+    std::vector<LogsourceCond> logsource_conds;
+    // Some detection-item or field-name condition of this item asks which
+    // items changed a predicate (processing_item_applied).
+    bool reads_item_marks = false;
 };
 
 }  // namespace sigil

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "convert_events.h"
 #include "sigil/convert.h"
 #include "sigil/eval.h"
 #include "sigil/sigma.h"
@@ -23,48 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Event.System / EventData / UserData → flat fields (Provider_Name style for attributes).
-void flatten_into(const json& j, const std::string& name, json& out) {
-    if (j.is_object()) {
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            if (it.key() == "#attributes") {
-                for (auto a = it->begin(); a != it->end(); ++a) out[name + "_" + a.key()] = *a;
-            } else if (it.key() == "#text") {
-                out[name] = *it;
-            } else {
-                flatten_into(*it, it.key(), out);
-            }
-        }
-    } else if (!j.is_array()) {
-        out[name] = j;
-    }
-}
-
-json flatten(const json& ev) {
-    json out = json::object();
-    const json& e = ev.contains("Event") ? ev["Event"] : ev;
-    for (auto* part : {"System", "EventData", "UserData"})
-        if (e.contains(part) && e[part].is_object()) flatten_into(e[part], part, out);
-    return out;
-}
-
+using convert_test::flatten;
 std::vector<json> load_events(const std::string& dir) {
-    std::vector<json> evs;
-    std::vector<fs::path> files;
-    for (auto& f : fs::recursive_directory_iterator(dir))
-        if (f.path().extension() == ".json") files.push_back(f.path());
-    std::sort(files.begin(), files.end());
-    for (auto& f : files) {
-        std::ifstream in(f);
-        json j = json::parse(in, nullptr, false);
-        if (j.is_discarded()) continue;
-        if (j.is_array()) {
-            for (auto& x : j) evs.push_back(flatten(x));
-        } else {
-            evs.push_back(flatten(j));
-        }
-    }
-    return evs;
+    return convert_test::load_regression_events(dir);
 }
 
 void regexp_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
