@@ -128,6 +128,32 @@ def yaml_texts(rules):
     return rules + lits
 
 
+def jsonl_texts():
+    """Event documents: the example logs line by line and whole, and the JSON
+    literals of the reader's unit tests. The first byte picks the layout."""
+    docs = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "examples/events/*.jsonl"))):
+        text = read(path)
+        docs.append(text)
+        docs += [line for line in text.splitlines() if line.strip()]
+    src = read(os.path.join(ROOT, "tests/unit/jsonl_reader_test.cpp"))
+    docs += [t for t in cpp_string_literals(src) if t.lstrip()[:1] in ("{", "[")]
+    return [bytes([i % 4]) + d.encode("utf-8") for i, d in enumerate(docs)]
+
+
+def pipeline_texts():
+    """Pipeline YAML: the built-in pipelines' text pieces and the pipelines
+    written in the pipeline and convert unit tests."""
+    out = []
+    for src in ("src/pipeline/builtin.cpp", "tests/unit/pipeline_test.cpp",
+                "tests/unit/convert_targets_test.cpp"):
+        path = os.path.join(ROOT, src)
+        if os.path.exists(path):
+            out += [t for t in cpp_string_literals(read(path))
+                    if re.search(r"^\s*(-\s*)?(type|transformations|name|postprocessing):", t, re.M)]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tests", help="sigil_tests binary: also regenerate the EVTX seeds")
@@ -138,6 +164,8 @@ def main():
     write_seeds("yaml_diff", yaml_texts(rules))
     write_seeds("spl_query", spl_queries())
     write_seeds("spl_yaml", spl_yaml_texts())
+    write_seeds("jsonl_lines", jsonl_texts())
+    write_seeds("pipeline_yaml", pipeline_texts())
     if args.tests:
         d = os.path.join(CORPUS, "evtx_bytes")
         if os.path.isdir(d):

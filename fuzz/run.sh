@@ -22,6 +22,8 @@ dict_of() {
     sigma_rule | yaml_diff) echo sigma ;;
     sigma_condition) echo condition ;;
     spl_*) echo spl ;;
+    pipeline_*) echo pipeline ;;
+    jsonl_*) echo json ;;
     evtx_*) echo evtx ;;
     *) echo "" ;;
   esac

@@ -8,12 +8,12 @@ BUILD_PKGS=(build-essential g++ cmake ninja-build pkg-config clang clang-format 
   nlohmann-json3-dev libfmt-dev libcli11-dev libsqlite3-dev sqlite3 libpq-dev
   libcpp-httplib-dev libkainjow-mustache-dev libmd4c-dev libzstd-dev zstd libxxhash-dev libutf8proc-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
-TEST_PKGS=(postgresql libevtx-utils python3 tar curl chromium nodejs)
+TEST_PKGS=(postgresql libevtx-utils python3 tar curl chromium nodejs wrk)
 EXTRA_PKGS=()
 case "${1:-build}" in
   build) PKGS=("${BUILD_PKGS[@]}") ;;
   test) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  full) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" wrk hyperfine) ;;
+  full) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" hyperfine) ;;
   *) echo "usage: $0 [build|test|full]" >&2; exit 2 ;;
 esac
 

@@ -79,9 +79,15 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
 namespace sigil {
 // Workarounds for libfyaml 0.7.12, shared by its users (the Sigma front-end and
 // the Splunk loader); docs/hardening.md tells how the fuzzers found them.
-// The 1-based line of the first directive line ('%' after a line break)
-// holding invalid UTF-8, or 0: libfyaml never returns from such a line.
-uint32_t yaml_bad_directive_line(std::string_view text);
+// Where a text stops being UTF-8: 1-based line and column (in characters)
+// and byte offset of the first bad byte; line 0 (false) when it is all valid.
+// libfyaml misreads or hangs on such texts, so both YAML loaders check first.
+struct YamlTextPos {
+    uint32_t line = 0, col = 0;
+    size_t offset = 0;
+    explicit operator bool() const { return line != 0; }
+};
+YamlTextPos yaml_invalid_utf8(std::string_view text);
 // The value of a single-quoted scalar from the bytes between its quotes
 // ('' escapes, line folding): libfyaml leaks memory on runs of escaped quotes
 // and drops a quote from some of them.

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "sigil/sigma.h"
 
 namespace sigil::cli {
@@ -102,10 +103,10 @@ int run_convert(const ConvertCliOptions& o) {
         std::fflush(stdout);
         if (std::ferror(stdout)) return kRuntime;
     } else {
-        std::ofstream f(o.output, std::ios::binary);
-        f << text;
-        if (!f) {
-            std::fprintf(stderr, "sigil convert: cannot write %s\n", o.output.c_str());
+        std::string err;
+        if (!cli::write_file_atomically(o.output, text, err)) {
+            std::fprintf(stderr, "sigil convert: cannot write %s: %s\n", o.output.c_str(),
+                         err.c_str());
             return kRuntime;
         }
     }

@@ -214,10 +214,10 @@ void add_diag(SplCollection& out, Severity s, const char* code, std::string msg,
 }
 
 bool build_yaml(std::string_view text, YamlDoc& y, SourceLoc& err, std::string& msg) {
-    if (uint32_t line = yaml_bad_directive_line(text)) {  // libfyaml would never return
-        err.line = line;
-        err.col = 1;
-        msg = "YAML does not parse: invalid UTF-8 in a directive line";
+    if (auto bad = yaml_invalid_utf8(text)) {  // libfyaml misreads it or hangs
+        err.line = bad.line;
+        err.col = bad.col;
+        msg = "YAML does not parse: invalid UTF-8 at byte " + std::to_string(bad.offset);
         return false;
     }
     fy_diag_cfg dc{};

@@ -127,7 +127,7 @@ TEST(HardeningYaml, DirectiveWithInvalidUtf8IsASyntaxError) {
     std::string found = slurp(kFixtures + "/sigma_rule-directive-invalid-utf8-hang.yml");
     SigmaCollection c;
     load_sigma_text(found, "found.yml", c);
-    const Diagnostic* d = find_code(c.diagnostics, "yaml.syntax");
+    const Diagnostic* d = find_code(c.diagnostics, "yaml.encoding");
     ASSERT_TRUE(d) << codes(c.diagnostics);
     EXPECT_EQ(d->loc.line, 11u);
     EXPECT_TRUE(c.rules.empty());
@@ -137,12 +137,12 @@ TEST(HardeningYaml, DirectiveWithInvalidUtf8IsASyntaxError) {
         std::vector<YamlDocument> docs;
         Diagnostics diags;
         EXPECT_FALSE(parse_yaml(text, std::make_shared<const std::string>("t.yml"), docs, diags));
-        EXPECT_TRUE(has_code(diags, "yaml.syntax")) << codes(diags);
-        EXPECT_NE(yaml_bad_directive_line(text), 0u);
+        EXPECT_TRUE(has_code(diags, "yaml.encoding")) << codes(diags);
+        EXPECT_TRUE(yaml_invalid_utf8(text));
     }
     // Valid directives and '%' inside values are untouched.
-    EXPECT_EQ(yaml_bad_directive_line("%YAML 1.1\n---\na: '%\xc3\xa9'\n"), 0u);
-    EXPECT_EQ(yaml_bad_directive_line("a: 50%\n b: x\n"), 0u);
+    EXPECT_FALSE(yaml_invalid_utf8("%YAML 1.1\n---\na: '%\xc3\xa9'\n"));
+    EXPECT_FALSE(yaml_invalid_utf8("a: 50%\n b: x\n"));
 
     SplCollection s;
     load_splunk_text(slurp(kFixtures + "/spl_yaml-directive-invalid-utf8-hang.yml"), "d.yml", s);
@@ -245,21 +245,33 @@ TEST(HardeningYaml, FastPathAgreesOrDeclines) {
     EXPECT_EQ(docs[0].root.entries[0].second.items[2].col, 13u);
 }
 
-// Invalid UTF-8 in a block-style value or field name: the fast path used to
-// take it (fuzz/yaml_diff); now it is a syntax error at its line, like the
-// flow-style cases of sigma_errors_test.cpp.
-TEST(HardeningYaml, InvalidUtf8InBlockStyleIsASyntaxError) {
+// Invalid UTF-8 anywhere: the fast path used to take it in block style
+// (fuzz/yaml_diff), and libfyaml read a bad sequence item as null and lost the
+// rest of the mapping (the rule then failed with "no condition"). Now it is
+// one yaml.encoding error at the first bad byte (line, column in characters),
+// and nothing else is reported for the file.
+TEST(HardeningYaml, InvalidUtf8IsAnEncodingErrorAtTheFirstBadByte) {
     const std::string head = "title: t\nlogsource:\n  product: windows\ndetection:\n  sel:\n";
-    for (std::string line :
-         {"    f: a\xff\xfe b\n", "    f\xc3\x28: x\n", "    f: '\xed\xa0\x80'\n"}) {
-        SCOPED_TRACE(line);
+    struct Case {
+        std::string line;
+        uint32_t col;
+    };
+    for (const Case& k : {Case{"    f: a\xff\xfe b\n", 9}, Case{"    f\xc3\x28: x\n", 6},
+                          Case{"    f: '\xed\xa0\x80'\n", 9},  // a surrogate
+                          Case{"    f: \xc3\xa9\xc0\xaf\n", 9},  // overlong '/' after 'é'
+                          Case{"    f|contains:\n      - x\n      - \xfe\xff\n", 0}}) {
+        SCOPED_TRACE(k.line);
         SigmaCollection c;
-        load_sigma_text(head + line + "  condition: sel\n", "u.yml", c);
-        const Diagnostic* d = find_code(c.diagnostics, "yaml.syntax");
+        load_sigma_text(head + k.line + "  condition: sel\n", "u.yml", c);
+        const Diagnostic* d = find_code(c.diagnostics, "yaml.encoding");
         ASSERT_TRUE(d) << codes(c.diagnostics);
-        EXPECT_EQ(d->loc.line, 6u);
+        EXPECT_EQ(c.diagnostics.size(), 1u) << codes(c.diagnostics);
+        EXPECT_EQ(d->loc.line, k.col ? 6u : 8u);
+        EXPECT_EQ(d->loc.col, k.col ? k.col : 9u);
         EXPECT_TRUE(c.rules.empty());
     }
+    EXPECT_FALSE(yaml_invalid_utf8("a: \xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\n"));
+    EXPECT_EQ(yaml_invalid_utf8("ab\ncd\xe2\x82").offset, 5u);  // truncated at the end
 }
 
 // ---------------------------------------------------------------- batches
@@ -341,9 +353,9 @@ TEST(HardeningBatch, HostileFilesDoNotStopTheBatch) {
     EXPECT_TRUE(in_file("deep_condition.yml", "sigma.condition.too_deep"));
     EXPECT_TRUE(in_file("deep_not.yml", "sigma.condition.too_deep"));
     EXPECT_TRUE(in_file("deep_yaml.yml", "yaml.too_deep"));
-    EXPECT_TRUE(in_file("utf8_value.yml", "yaml.syntax"));
-    EXPECT_TRUE(in_file("utf8_field.yml", "yaml.syntax"));
-    EXPECT_TRUE(in_file("directive.yml", "yaml.syntax"));
+    EXPECT_TRUE(in_file("utf8_value.yml", "yaml.encoding"));
+    EXPECT_TRUE(in_file("utf8_field.yml", "yaml.encoding"));
+    EXPECT_TRUE(in_file("directive.yml", "yaml.encoding"));
     for (auto& d : c.diagnostics) EXPECT_LT(d.message.size(), 1000u) << d.code;
     // good: a_good (1), megabyte (1), z_good (2)
     EXPECT_EQ(c.rules.size(), 4u) << codes(c.diagnostics);

@@ -185,10 +185,10 @@ TEST(SigmaErrors, MegabyteInvalidRegexHasShortMessage) {
     expect_short_messages(c);
 }
 
-TEST(SigmaErrors, InvalidUtf8IsASyntaxErrorAtItsLine) {
+TEST(SigmaErrors, InvalidUtf8IsAnEncodingErrorAtItsLine) {
     for (std::string v : {"\"a\xff\xfe b\"", "a\xc3\x28", "'\xed\xa0\x80'"}) {
         auto c = load(std::string(kHead) + "detection:\n  sel: {f: " + v + "}\n  condition: sel\n");
-        const Diagnostic* d = find_code(c, "yaml.syntax");
+        const Diagnostic* d = find_code(c, "yaml.encoding");
         ASSERT_TRUE(d) << dump(c);
         EXPECT_EQ(d->loc.line, 4u);
         EXPECT_TRUE(c.rules.empty());
