@@ -161,10 +161,11 @@ struct Reader {
         }
         auto kind = ExprKind(k);
         switch (kind) {
+            // The writer gives True and False a (zero) child count like And and Or.
             case ExprKind::True:
-                return Expr::make_true();
+                return count() == 0 ? Expr::make_true() : (ok = false, nullptr);
             case ExprKind::False:
-                return Expr::make_false();
+                return count() == 0 ? Expr::make_false() : (ok = false, nullptr);
             case ExprKind::Pred: {
                 Pred p;
                 p.field = s();
