@@ -49,13 +49,23 @@ Diagnostic error(const char* code, std::string msg, const std::string& path) {
     return d;
 }
 
+// Reads a whole file into `out` with one allocation and no intermediate copy.
 bool read_file(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
+    FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return !f.bad();
+    struct stat st {};
+    bool ok = ::fstat(::fileno(f), &st) == 0;
+    out.clear();
+    if (ok && st.st_size > 0) {
+        out.resize(size_t(st.st_size));
+        out.resize(std::fread(out.data(), 1, out.size(), f));
+    }
+    // A file that grew since fstat (or a pipe): the rest, in blocks.
+    char buf[65536];
+    for (size_t n; ok && (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    ok = ok && !std::ferror(f);
+    std::fclose(f);
+    return ok;
 }
 
 bool write_file(const fs::path& p, std::string_view data) {
@@ -256,7 +266,11 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
             have = true;
         }
         c.rules.push_back(std::move(r));
-        c.texts.push_back(texts[fi]);
+        // The file's text moves to its last rule (most files hold one); others get copies.
+        if (k + 1 == cf.rules.size())
+            c.texts.push_back(std::move(texts[fi]));
+        else
+            c.texts.push_back(texts[fi]);
         c.files.push_back(files[fi]);
         RuleAnalysis a;
         a.translations = std::move(tr);
@@ -763,7 +777,9 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (!tree.failed.empty())
         return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
 
-    if (!write_rule_cache(tree.target(".sigil/rules.cache").string(), lr.files))
+    size_t cache_size = incremental ? size_t(fs::file_size(out / ".sigil" / "rules.cache", ec)) : 0;
+    if (ec) cache_size = 0;
+    if (!write_rule_cache(tree.target(".sigil/rules.cache").string(), lr.files, cache_size))
         return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
     tree.delete_stale();
     if (!write_file(tree.target(".sigil/manifest"), manifest_text(tree.out)))
