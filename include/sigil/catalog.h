@@ -239,7 +239,7 @@ struct CatalogBuildReport {
     // sqlite, swap (cache, manifest, putting the new files in place)
     double t_load = 0, t_translate = 0, t_analyze = 0, t_render = 0, t_sqlite = 0, t_swap = 0;
     size_t translated = 0;  // rules translated in this build (the rest came from the cache)
-    bool ok = false;  // the directory was replaced by the new build
+    bool ok = false;        // the directory was replaced by the new build
 };
 
 // Builds DIR. A full build writes everything to DIR.tmp-XXXXXX beside it, then swaps it in

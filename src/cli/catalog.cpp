@@ -85,8 +85,8 @@ int run_build(const BuildOptions& o) {
                      "%zu files written, %zu reused; CPU seconds: load %.2f translate %.2f "
                      "(%zu rules) analyze %.2f render %.2f sqlite %.2f swap %.2f\n",
                      r.files, r.files_cached, r.rules, errors, warnings, r.pages_written,
-                     r.pages_reused, r.t_load, r.t_translate, r.translated, r.t_analyze,
-                     r.t_render, r.t_sqlite, r.t_swap);
+                     r.pages_reused, r.t_load, r.t_translate, r.translated, r.t_analyze, r.t_render,
+                     r.t_sqlite, r.t_swap);
         if (r.ok) std::fprintf(stderr, "catalog written to %s\n", o.out.c_str());
     }
     return r.ok ? kOk : kRuntime;
