@@ -2,7 +2,9 @@
 # bench/catalog_build.sh — `sigil catalog build` over the full corpus (Sigma rules*, Splunk
 # security_content, Armory): a full build, a rebuild with nothing changed, and a rebuild after
 # one rule changed. Prints the median CPU time (user+sys) and wall time of RUNS runs each.
-# Usage: bench/catalog_build.sh [SIGIL] [RUNS]   (defaults: build/sigil, 3)
+# Usage: bench/catalog_build.sh [SIGIL] [RUNS] [SIGIL2]   (defaults: build/sigil, 3)
+# With SIGIL2, both binaries run side by side (alternating, each on its own output dir),
+# so a before/after comparison sees the same machine load.
 # The corpus is copied to a temporary directory so one rule can be edited.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,15 +26,26 @@ measure() {  # label, then the command; appends "cpu wall" to $TMP/$label
   awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$TMP/t" >>"$TMP/$label"
 }
 median() { sort -n -k"$2" "$TMP/$1" | awk -v k="$2" '{a[NR]=$k} END {print a[int((NR+1)/2)]}'; }
+BINS=("$SIGIL")
+[ -n "${3:-}" ] && BINS+=("$3")
 for i in $(seq "$RUNS"); do
-  measure full "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site" --full
-  measure nochange "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site"
+  for b in "${!BINS[@]}"; do
+    measure "full$b" "${BINS[$b]}" catalog build "$TMP/rules" -o "$TMP/site$b" --full
+  done
+  for b in "${!BINS[@]}"; do
+    measure "nochange$b" "${BINS[$b]}" catalog build "$TMP/rules" -o "$TMP/site$b"
+  done
   sed -i "s/^title: .*/title: PsExec Service Installation $i/" "$RULE"
-  measure onechange "$SIGIL" catalog build "$TMP/rules" -o "$TMP/site"
+  for b in "${!BINS[@]}"; do
+    measure "onechange$b" "${BINS[$b]}" catalog build "$TMP/rules" -o "$TMP/site$b"
+  done
 done
-rules=$("$SIGIL" catalog build "$TMP/rules" -o "$TMP/site" --format json 2>/dev/null |
+rules=$("$SIGIL" catalog build "$TMP/rules" -o "$TMP/site0" --format json 2>/dev/null |
   python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["rules"], "rules from", j["files"], "files")')
 echo "catalog build over $rules; median of $RUNS runs (CPU = user+sys seconds, wall seconds)"
-for l in full nochange onechange; do
-  printf '  %-10s CPU %6.2f s   wall %6.2f s\n' "$l" "$(median $l 1)" "$(median $l 2)"
+for b in "${!BINS[@]}"; do
+  echo "${BINS[$b]}"
+  for l in full nochange onechange; do
+    printf '  %-10s CPU %6.2f s   wall %6.2f s\n' "$l" "$(median $l$b 1)" "$(median $l$b 2)"
+  done
 done

@@ -223,6 +223,10 @@ struct CatalogBuildOptions {
     bool incremental = true;  // reuse DIR's rule cache and unchanged pages
     AnalysisOptions analysis;
     bool html = true, markdown = true, json = true, sqlite = true;
+    // Leave the build's memory (rules, analyses, caches) unreleased: for a process that exits
+    // right after the build (the CLI, which then leaves through quick_exit), where freeing
+    // hundreds of thousands of small objects only costs time.
+    bool keep_memory = false;
 };
 
 struct CatalogBuildReport {
@@ -230,15 +234,26 @@ struct CatalogBuildReport {
     size_t pages_written = 0, pages_reused = 0;
     size_t rules_failed = 0;
     Diagnostics diagnostics;  // load problems of the rules plus build errors
-    // seconds per phase: load, analyze, render, sqlite, swap
-    double t_load = 0, t_analyze = 0, t_render = 0, t_sqlite = 0, t_swap = 0;
-    bool ok = false;  // the directory was replaced by the new build
+    // CPU seconds of the process per phase: load (reading, parsing, linking; without
+    // translations), translate (convert back-end calls), analyze, render (pages and files),
+    // sqlite, swap (cache, manifest, putting the new files in place)
+    double t_load = 0, t_translate = 0, t_analyze = 0, t_render = 0, t_sqlite = 0, t_swap = 0;
+    size_t translated = 0;  // rules translated in this build (the rest came from the cache)
+    bool ok = false;        // the directory was replaced by the new build
 };
 
-// Builds DIR: everything is written to DIR.tmp-XXXXXX beside it, then swapped in with one
-// rename, so an interrupted build leaves the previous catalog intact. Refuses to replace a
-// non-empty directory that is not a sigil catalog (error "catalog.out.not_catalog").
+// Builds DIR. A full build writes everything to DIR.tmp-XXXXXX beside it, then swaps it in
+// with one rename; an incremental build stages only the changed files in DIR/.sigil and
+// commits them through a journal (docs/catalog.md, "Builds"). Either way an interrupted
+// build leaves the previous catalog intact. Refuses to replace a non-empty directory that is
+// not a sigil catalog (error "catalog.out.not_catalog").
 CatalogBuildReport build_catalog(const CatalogBuildOptions& o);
+
+// Finishes a committed incremental build that was interrupted while moving its files into
+// place (DIR/.sigil/journal) and removes the staging leftovers of uncommitted ones. Called by
+// build_catalog and by the server before it serves DIR; false when a journal entry could not
+// be applied (the journal is then kept for the next try).
+bool recover_catalog_dir(const std::string& dir);
 
 // Loads every rule file under `paths` (directories recursively, *.yml / *.yaml) into c: rules,
 // the text of each rule's file, paths and diagnostics; Sigma filters and correlations linked.

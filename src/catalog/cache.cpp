@@ -161,10 +161,11 @@ struct Reader {
         }
         auto kind = ExprKind(k);
         switch (kind) {
+            // The writer gives True and False a (zero) child count like And and Or.
             case ExprKind::True:
-                return Expr::make_true();
+                return count() == 0 ? Expr::make_true() : (ok = false, nullptr);
             case ExprKind::False:
-                return Expr::make_false();
+                return count() == 0 ? Expr::make_false() : (ok = false, nullptr);
             case ExprKind::Pred: {
                 Pred p;
                 p.field = s();
@@ -314,8 +315,11 @@ bool read_rule(Reader& rd, Rule& r) {
 
 }  // namespace
 
-bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files) {
+bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
+                      size_t size_hint) {
     Writer w;
+    // Sized like the previous cache (about as big): no regrowth copies of tens of MB.
+    w.out.reserve(size_hint + (size_hint >> 4));
     w.out.append(kMagic, 8);
     w.u(binary_fingerprint());
     w.u(files.size());
@@ -352,11 +356,20 @@ bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& fi
 }
 
 bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return false;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string data = ss.str();
+    std::string data;
+    {
+        FILE* fp = std::fopen(file.c_str(), "rb");
+        if (!fp) return false;
+        struct stat st {};
+        if (::fstat(::fileno(fp), &st) != 0 || st.st_size <= 0) {
+            std::fclose(fp);
+            return false;
+        }
+        data.resize(size_t(st.st_size));
+        bool ok = std::fread(data.data(), 1, data.size(), fp) == data.size();
+        std::fclose(fp);
+        if (!ok) return false;
+    }
     if (data.size() < 8 || std::memcmp(data.data(), kMagic, 8) != 0) return false;
     Reader rd;
     rd.in = data;

@@ -62,7 +62,9 @@ struct CachedFile {
 // sigil are not trusted.
 uint64_t binary_fingerprint();
 bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out);
-bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files);
+// size_hint: the expected size in bytes (the previous cache's), to allocate once.
+bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
+                      size_t size_hint = 0);
 
 // html.cpp / markdown.cpp
 std::string escape_html(std::string_view s);

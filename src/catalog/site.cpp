@@ -1,14 +1,16 @@
 // catalog/site.cpp — `sigil catalog build`: loads the rules (through the per-file rule
-// cache), runs the analyses, writes every output into a fresh temporary directory beside the
-// target, and swaps it in atomically; unchanged pages are hard-linked from the previous build.
+// cache), runs the analyses and writes the outputs: a full build into a fresh temporary
+// directory beside the target, swapped in atomically; an incremental build only the changed
+// files, staged and committed through a journal (see OutputTree and recover_catalog_dir).
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -31,9 +33,12 @@ using nlohmann::json;
 
 namespace {
 
-using clk = std::chrono::steady_clock;
-double secs(clk::time_point a, clk::time_point b) {
-    return std::chrono::duration<double>(b - a).count();
+// CPU time of the process (user + system): the phase figures of the build report. Wall time
+// on a shared machine mostly measures the other jobs.
+double cpu_now() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 Diagnostic error(const char* code, std::string msg, const std::string& path) {
@@ -44,13 +49,23 @@ Diagnostic error(const char* code, std::string msg, const std::string& path) {
     return d;
 }
 
+// Reads a whole file into `out` with one allocation and no intermediate copy.
 bool read_file(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
+    FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return !f.bad();
+    struct stat st {};
+    bool ok = ::fstat(::fileno(f), &st) == 0;
+    out.clear();
+    if (ok && st.st_size > 0) {
+        out.resize(size_t(st.st_size));
+        out.resize(std::fread(out.data(), 1, out.size(), f));
+    }
+    // A file that grew since fstat (or a pipe): the rest, in blocks.
+    char buf[65536];
+    for (size_t n; ok && (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    ok = ok && !std::ferror(f);
+    std::fclose(f);
+    return ok;
 }
 
 bool write_file(const fs::path& p, std::string_view data) {
@@ -100,6 +115,8 @@ std::vector<std::string> discover(const std::vector<std::string>& paths, Diagnos
 struct LoadResult {
     std::vector<CachedFile> files;  // the new cache
     size_t cached = 0;
+    size_t translated = 0;   // rules given to the translator (not from the cache)
+    double t_translate = 0;  // CPU seconds in the translator
 };
 
 LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_in,
@@ -236,7 +253,10 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
             if (k < cf.translated.size() && cf.translated[k] && cf.logic_hashes[k] == h) {
                 tr = cf.translations[k];
             } else {
+                double tt = cpu_now();
                 tr = translate(r);
+                res.t_translate += cpu_now() - tt;
+                ++res.translated;
                 if (k < cf.translations.size()) {
                     cf.translations[k] = tr;
                     cf.translated[k] = 1;
@@ -246,7 +266,11 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
             have = true;
         }
         c.rules.push_back(std::move(r));
-        c.texts.push_back(texts[fi]);
+        // The file's text moves to its last rule (most files hold one); others get copies.
+        if (k + 1 == cf.rules.size())
+            c.texts.push_back(std::move(texts[fi]));
+        else
+            c.texts.push_back(texts[fi]);
         c.files.push_back(files[fi]);
         RuleAnalysis a;
         a.translations = std::move(tr);
@@ -300,28 +324,43 @@ std::string manifest_text(const Manifest& m) {
     return o;
 }
 
-/* The output tree of one build. A file is written when the previous build has no file of
- * that path with the same key (a hash of everything the file is made from); otherwise the
- * old file is hard-linked into the new tree, which costs one link() instead of a render
- * and a write. If linking fails (another file system), the content is rendered and
- * written. */
+/* The output of one build, in one of two modes.
+ *
+ * Fresh (a full build, or no usable previous build): every file is written into the new
+ * tree `root_` (DIR.tmp-XXXXXX), which build_catalog() then swaps in with one rename.
+ *
+ * Staged (an incremental build over a catalog with a manifest): `root_` is the live catalog
+ * DIR. A file whose key (a hash of everything it is made from) equals the previous build's
+ * is left where it is — no render, no system call. Any other file is written under a number
+ * in the staging directory DIR/.sigil/staging-XXXXXX and recorded as a move; files of the
+ * previous build that this build no longer makes are recorded as deletions. commit() then
+ * writes the journal (a complete list of the moves and deletions, made visible by one
+ * rename: the commit point) and applies it. Before the commit point the live catalog has
+ * not been touched, so an interrupted build leaves it intact (the next build removes the
+ * staging leftovers); after it, recover_catalog_dir() — run by the next build and by
+ * `catalog serve` — replays the journal, so the catalog ends up wholly new. Costs per build:
+ * one write and one rename per changed file, instead of a link per unchanged file plus the
+ * removal of the old tree that a whole-tree swap needs. */
 class OutputTree {
   public:
-    OutputTree(fs::path old_root, fs::path root, const Manifest* old)
-        : old_root_(std::move(old_root)), root_(std::move(root)), old_(old) {}
+    OutputTree(fs::path root, fs::path staging, const Manifest* old)
+        : root_(std::move(root)), staging_(std::move(staging)), old_(old) {}
+
+    bool staged() const { return !staging_.empty(); }
 
     bool emit(const std::string& rel, uint64_t key, const std::function<std::string()>& render) {
         out.files[rel] = key;
         if (old_) {
             auto it = old_->files.find(rel);
+            // Unchanged, and still there (a file deleted by hand is written again).
             if (it != old_->files.end() && it->second == key &&
-                ::link((old_root_ / rel).c_str(), (root_ / rel).c_str()) == 0) {
+                ::access((root_ / rel).c_str(), F_OK) == 0) {
                 ++reused;
                 return true;
             }
         }
         ++written;
-        if (!write_file(root_ / rel, render())) {
+        if (!write_file(target(rel), render())) {
             failed.push_back(rel);
             return false;
         }
@@ -332,14 +371,48 @@ class OutputTree {
         uint64_t key = XXH3_64bits(content.data(), content.size());
         return emit(rel, key, [&] { return content; });
     }
+    // Where to write the file `rel` of this build (staged: a new staging name, recorded as a
+    // move to `rel`).
+    fs::path target(const std::string& rel) {
+        if (!staged()) return root_ / rel;
+        std::string name = std::to_string(moves.size());
+        moves.push_back({name, rel});
+        return staging_ / name;
+    }
+    // Staged: records the deletion of the previous build's files that were not emitted.
+    void delete_stale() {
+        if (!old_ || !staged()) return;
+        for (auto& [rel, key] : old_->files)
+            if (!out.files.count(rel)) deletions.push_back(rel);
+    }
+    // Staged: writes the journal, then applies it (see the class comment).
+    bool commit(std::string& err) {
+        fs::path dir = root_ / ".sigil";
+        std::string stage = staging_.filename().string();
+        std::string j = "sigil-catalog-journal 1\n";
+        for (auto& [name, rel] : moves) j += "R .sigil/" + stage + "/" + name + "\t" + rel + "\n";
+        for (auto& rel : deletions) j += "D " + rel + "\n";
+        if (!write_file(dir / "journal.tmp", j) ||
+            ::rename((dir / "journal.tmp").c_str(), (dir / "journal").c_str()) != 0) {
+            err = std::string("cannot write the journal: ") + std::strerror(errno);
+            return false;
+        }
+        if (!recover_catalog_dir(root_.string())) {
+            err = "cannot move the new files into place (the next build retries)";
+            return false;
+        }
+        return true;
+    }
 
     Manifest out;
     size_t written = 0, reused = 0;
     std::vector<std::string> failed;
+    std::vector<std::pair<std::string, std::string>> moves;  // staging name → path in DIR
+    std::vector<std::string> deletions;
 
   private:
-    fs::path old_root_, root_;
-    const Manifest* old_;
+    fs::path root_, staging_;
+    const Manifest* old_;  // staged mode only
 };
 
 bool is_catalog_dir(const fs::path& p) {
@@ -433,9 +506,52 @@ void load_catalog(const std::vector<std::string>& paths, Catalog& c) {
     load_with_cache(paths, "", nullptr, c);
 }
 
+/* Recovery of an incremental build (see OutputTree): a journal DIR/.sigil/journal exists
+ * only between an incremental build's commit point and the end of its moves. Replaying it is
+ * idempotent — a move whose staged file is gone was done, a deletion of a missing file was
+ * done — so an interruption during recovery is recovered the same way. Then the staging
+ * directories (of committed or abandoned builds) are removed. */
+bool recover_catalog_dir(const std::string& dir_path) {
+    fs::path dir(dir_path);
+    fs::path sig = dir / ".sigil";
+    std::string text;
+    bool ok = true;
+    if (read_file((sig / "journal").string(), text)) {
+        std::istringstream in(text);
+        std::string line;
+        if (std::getline(in, line) && line == "sigil-catalog-journal 1") {
+            while (std::getline(in, line)) {
+                if (line.size() < 3 || line[1] != ' ') continue;
+                std::string arg = line.substr(2);
+                if (arg.find("..") != std::string::npos || arg[0] == '/') continue;
+                if (line[0] == 'R') {
+                    size_t tab = arg.find('\t');
+                    if (tab == std::string::npos) continue;
+                    fs::path from = dir / arg.substr(0, tab), to = dir / arg.substr(tab + 1);
+                    if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) ok = false;
+                } else if (line[0] == 'D') {
+                    if (::unlink((dir / arg).c_str()) != 0 && errno != ENOENT) ok = false;
+                }
+            }
+        }
+        if (!ok) return false;
+        ::unlink((sig / "journal").c_str());
+    }
+    ::unlink((sig / "journal.tmp").c_str());
+    std::error_code ec;
+    if (DIR* d = ::opendir(sig.c_str())) {
+        std::vector<std::string> stale;
+        while (dirent* e = ::readdir(d))
+            if (std::strncmp(e->d_name, "staging-", 8) == 0) stale.push_back(e->d_name);
+        ::closedir(d);
+        for (auto& n : stale) fs::remove_all(sig / n, ec);
+    }
+    return ok;
+}
+
 CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     CatalogBuildReport rep;
-    auto t0 = clk::now();
+    double t0 = cpu_now();
     std::error_code ec;
     fs::path out = fs::path(o.out_dir).lexically_normal();
     if (out.has_filename() == false) out = out.parent_path();
@@ -462,7 +578,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     } else if (!fs::exists(parent, ec)) {
         fs::create_directories(parent, ec);
     }
-    // Leftovers of interrupted builds: DIR.tmp-XXXXXX siblings holding a partial catalog.
+    // Leftovers of interrupted full builds: DIR.tmp-XXXXXX siblings holding a partial catalog.
     std::string stem = out.filename().string() + ".tmp-";
     for (auto& e : fs::directory_iterator(parent, ec)) {
         std::string n = e.path().filename().string();
@@ -470,7 +586,39 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
             e.is_directory(ec))
             fs::remove_all(e.path(), ec);
     }
-    std::string tmpl = (parent / stem).string() + "XXXXXX";
+    // Leftovers of interrupted incremental builds: finish a committed one, drop the others.
+    if (is_catalog_dir(out) && !recover_catalog_dir(out.string())) {
+        rep.diagnostics.push_back(error(
+            "catalog.out.recover",
+            "an interrupted build's journal (.sigil/journal) could not be applied", out.string()));
+        return rep;
+    }
+
+    // Everything big lives in `w`: with keep_memory it is left unreleased at the end.
+    struct Work {
+        Catalog c;
+        LoadResult lr;
+        Manifest old;
+        std::unique_ptr<OutputTree> tree;
+        std::unique_ptr<CatalogDb> db;
+        SiteIndex site;
+    };
+    auto w = std::make_unique<Work>();
+    struct Leak {
+        std::unique_ptr<Work>& w;
+        bool keep;
+        ~Leak() {
+            if (keep) (void)w.release();
+        }
+    } leak{w, o.keep_memory};
+    Catalog& c = w->c;
+    Manifest& old = w->old;
+
+    bool incremental =
+        o.incremental && is_catalog_dir(out) && read_manifest(out / ".sigil" / "manifest", old);
+    // Fresh: a new tree DIR.tmp-XXXXXX. Staged: DIR/.sigil/staging-XXXXXX.
+    std::string tmpl = incremental ? (out / ".sigil" / "staging-").string() + "XXXXXX"
+                                   : (parent / stem).string() + "XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back(0);
     if (!::mkdtemp(buf.data())) {
@@ -485,58 +633,60 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         fs::remove_all(tmp, ec);
         return rep;
     };
+    fs::path root = incremental ? out : tmp;  // where the outputs go (staged or not)
     for (const char* d : {".sigil", "rules", "techniques", "events", "assets"})
-        fs::create_directories(tmp / d, ec);
-    ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is meant to be read
-
-    bool incremental = o.incremental && is_catalog_dir(out);
-    Manifest old;
-    if (incremental && !read_manifest(out / ".sigil" / "manifest", old)) incremental = false;
+        fs::create_directories(root / d, ec);
+    if (!incremental) ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is read
 
     // Load.
-    Catalog c;
-    LoadResult lr = load_with_cache(
-        o.paths, incremental ? (out / ".sigil" / "rules.cache").string() : std::string(),
-        o.analysis.translate, c);
+    w->lr = load_with_cache(o.paths,
+                            incremental ? (out / ".sigil" / "rules.cache").string() : std::string(),
+                            o.analysis.translate, c);
+    LoadResult& lr = w->lr;
     rep.files = lr.files.size();
     rep.files_cached = lr.cached;
     rep.rules = c.rules.size();
+    rep.translated = lr.translated;
+    rep.t_translate = lr.t_translate;
     for (auto& d : c.diagnostics)
         if (d.severity == Severity::Error) ++rep.rules_failed;
     rep.diagnostics = c.diagnostics;
-    auto t1 = clk::now();
-    rep.t_load = secs(t0, t1);
+    double t1 = cpu_now();
+    rep.t_load = t1 - t0 - lr.t_translate;
 
     // Analyze.
     for (size_t i = 0; i < c.rules.size(); ++i) analyze_rule(c.rules[i], c.texts[i], c.analyses[i]);
     analyze_corpus(c, o.analysis);
-    auto t2 = clk::now();
-    rep.t_analyze = secs(t1, t2);
+    double t2 = cpu_now();
+    rep.t_analyze = t2 - t1;
 
     // Render rule pages and update the database in the same pass over the models.
-    OutputTree tree(out, tmp, incremental ? &old : nullptr);
+    w->tree = std::make_unique<OutputTree>(root, incremental ? tmp : fs::path(),
+                                           incremental ? &old : nullptr);
+    OutputTree& tree = *w->tree;
     HtmlRenderer html;
     html.rule_count = c.rules.size();
-    auto db = std::make_unique<CatalogDb>();
-    fs::path db_path = tmp / "catalog.sqlite";
+    w->db = std::make_unique<CatalogDb>();
+    fs::path db_path = incremental ? tree.target("catalog.sqlite") : tmp / "catalog.sqlite";
     bool db_fresh = true;
     if (o.sqlite) {
         std::string e;
         if (incremental && fs::exists(out / "catalog.sqlite", ec) &&
             fs::copy_file(out / "catalog.sqlite", db_path, ec)) {
-            e = db->open(db_path.string(), false);
+            e = w->db->open(db_path.string(), false);
             if (e.empty()) {
                 db_fresh = false;
             } else {  // an unreadable or older database: start a fresh one
-                db = std::make_unique<CatalogDb>();
+                w->db = std::make_unique<CatalogDb>();
                 fs::remove(db_path, ec);
             }
         }
         if (db_fresh) {
-            e = db->open(db_path.string(), true);
+            e = w->db->open(db_path.string(), true);
             if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
         }
     }
+    CatalogDb& db = *w->db;
     const uint64_t fp = binary_fingerprint();
     double t_db = 0;
     std::unordered_set<std::string> slugs;
@@ -561,9 +711,10 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
             return *m;
         };
         if (o.sqlite && changed) {
-            auto td = clk::now();
-            std::string e = db->put_rule(model(), !db_fresh);
-            t_db += secs(td, clk::now());
+            const json& mj = model();  // counted as render time: every output reads it
+            double td = cpu_now();
+            std::string e = db.put_rule(mj, !db_fresh);
+            t_db += cpu_now() - td;
             if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
         }
         std::string base = "rules/" + slug;
@@ -574,12 +725,13 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (o.sqlite && !db_fresh)
         for (auto& [slug, key] : old.rules)
             if (!slugs.count(slug)) {
-                std::string e = db->remove_rule(slug);
+                std::string e = db.remove_rule(slug);
                 if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
             }
 
     // Site pages.
-    SiteIndex site = index_site(c);
+    w->site = index_site(c);
+    SiteIndex& site = w->site;
     if (o.html) {
         tree.emit_content("index.html", html.index_page(c, site));
         tree.emit_content("search-index.js", search_index_js(c));
@@ -614,29 +766,39 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     }
     tree.emit_content("rules.csv", rules_csv(c));
     tree.emit_content("navigator-layer.json", navigator_layer(c, site));
-    auto t3 = clk::now();
+    double t3 = cpu_now();
     if (o.sqlite) {
-        std::string e = db->finish(c.rules.size());
+        std::string e = db.finish(c.rules.size());
         if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
     }
-    auto t4 = clk::now();
-    rep.t_sqlite = t_db + secs(t3, t4);
-    rep.t_render = secs(t2, t3) - t_db;
+    w->db.reset();  // closed before it is moved into place
+    double t4 = cpu_now();
+    rep.t_sqlite = t_db + (t4 - t3);
+    rep.t_render = t3 - t2 - t_db;
     rep.pages_written = tree.written;
     rep.pages_reused = tree.reused;
     if (!tree.failed.empty())
         return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
 
-    if (!write_rule_cache((tmp / ".sigil" / "rules.cache").string(), lr.files))
+    size_t cache_size = incremental ? size_t(fs::file_size(out / ".sigil" / "rules.cache", ec)) : 0;
+    if (ec) cache_size = 0;
+    if (!write_rule_cache(tree.target(".sigil/rules.cache").string(), lr.files, cache_size))
         return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
-    if (!write_file(tmp / ".sigil" / "manifest", manifest_text(tree.out)))
+    tree.delete_stale();
+    if (!write_file(tree.target(".sigil/manifest"), manifest_text(tree.out)))
         return fail("catalog.out.write", "cannot write the manifest", tmp.string());
 
     std::string err;
-    if (!swap_in(tmp, out, err))
+    if (incremental) {
+        if (!tree.commit(err)) {
+            rep.diagnostics.push_back(error("catalog.out.swap", err, out.string()));
+            return rep;
+        }
+    } else if (!swap_in(tmp, out, err)) {
         return fail("catalog.out.swap", "cannot move the new catalog into place: " + err,
                     out.string());
-    rep.t_swap = secs(t4, clk::now());
+    }
+    rep.t_swap = cpu_now() - t4;
     rep.ok = true;
     return rep;
 }

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -30,6 +31,7 @@ int run_build(const BuildOptions& o) {
     b.incremental = !o.full;
     b.analysis.neighbors = !o.no_neighbors;
     b.analysis.translate = default_translator();
+    b.keep_memory = true;  // the process ends right after the report (see register_catalog)
     CatalogBuildReport r = build_catalog(b);
     std::map<std::string, size_t> by_code;
     size_t errors = 0, warnings = 0;
@@ -53,8 +55,10 @@ int run_build(const BuildOptions& o) {
                             {"rules", r.rules},
                             {"pages_written", r.pages_written},
                             {"pages_reused", r.pages_reused},
+                            {"translated", r.translated},
                             {"seconds",
                              {{"load", r.t_load},
+                              {"translate", r.t_translate},
                               {"analyze", r.t_analyze},
                               {"render", r.t_render},
                               {"sqlite", r.t_sqlite},
@@ -78,10 +82,11 @@ int run_build(const BuildOptions& o) {
         }
         std::fprintf(stderr,
                      "catalog: %zu files (%zu from cache), %zu rules, %zu errors, %zu warnings; "
-                     "%zu files written, %zu reused; load %.2fs analyze %.2fs render %.2fs "
-                     "sqlite %.2fs\n",
+                     "%zu files written, %zu reused; CPU seconds: load %.2f translate %.2f "
+                     "(%zu rules) analyze %.2f render %.2f sqlite %.2f swap %.2f\n",
                      r.files, r.files_cached, r.rules, errors, warnings, r.pages_written,
-                     r.pages_reused, r.t_load, r.t_analyze, r.t_render, r.t_sqlite);
+                     r.pages_reused, r.t_load, r.t_translate, r.translated, r.t_analyze, r.t_render,
+                     r.t_sqlite, r.t_swap);
         if (r.ok) std::fprintf(stderr, "catalog written to %s\n", o.out.c_str());
     }
     return r.ok ? kOk : kRuntime;
@@ -148,7 +153,13 @@ void register_catalog(CLI::App& app, int& rc) {
                     "Skip the stricter/broader/duplicate search");
     build->add_flag("-v,--verbose", b->verbose, "List every diagnostic");
     build->add_flag("-q,--quiet", b->quiet, "List errors only");
-    build->callback([b, &rc] { rc = run_build(*b); });
+    // The build leaves its memory unreleased (CatalogBuildOptions::keep_memory) and the
+    // process ends here: quick_exit runs no destructors, after the output is flushed.
+    build->callback([b, &rc] {
+        rc = run_build(*b);
+        std::fflush(nullptr);
+        std::quick_exit(rc);
+    });
 
     auto s = std::make_shared<ServeOpts>();
     auto* serve = cat->add_subcommand(

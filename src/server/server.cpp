@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sigil/catalog.h"
+
 namespace sigil {
 
 namespace fs = std::filesystem;
@@ -128,6 +130,9 @@ std::string CatalogServer::bind() {
     std::error_code ec;
     p_->root = fs::weakly_canonical(p_->o.dir, ec);
     if (ec || !fs::is_directory(p_->root, ec)) return "no catalog directory at " + p_->o.dir;
+    // An incremental build interrupted after its commit point: finish it before serving.
+    if (fs::exists(p_->root / ".sigil" / "journal", ec) && !recover_catalog_dir(p_->root.string()))
+        return "cannot finish the interrupted build of " + p_->o.dir + " (.sigil/journal)";
     Impl* p = p_.get();
     p->svr.Get("/api/search", [p](const httplib::Request& req, httplib::Response& res) {
         security_headers(res);

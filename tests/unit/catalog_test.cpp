@@ -641,6 +641,32 @@ TEST(CatalogCache, RoundTripKeepsRulesAndTranslations) {
     EXPECT_FALSE(read_rule_cache(p, back));
 }
 
+TEST(CatalogCache, TrueAndFalseConditionsRoundTrip) {
+    // A pipeline rule without filtering logic has the condition `true`; the cache once lost
+    // its place after one, so no Splunk rule was ever read back from it.
+    Rule r;
+    r.source = RuleSource::SplunkSecurityContent;
+    r.title = "no filter";
+    r.conditions = {Expr::make_true()};
+    r.stages.push_back({"stats", "| stats count", Expr::make_false(), {}});
+    Rule r2;
+    r2.title = "after";
+    r2.conditions = {Expr::make_false()};
+    std::vector<CachedFile> files(1);
+    files[0].path = "x.yml";
+    files[0].rules = {r, r2};
+    TempDir t;
+    std::string p = (t.path / "rules.cache").string();
+    ASSERT_TRUE(write_rule_cache(p, files));
+    std::vector<CachedFile> back;
+    ASSERT_TRUE(read_rule_cache(p, back));
+    ASSERT_EQ(back[0].rules.size(), 2u);
+    EXPECT_EQ(back[0].rules[0].conditions[0]->kind, ExprKind::True);
+    EXPECT_EQ(back[0].rules[0].stages[0].expr->kind, ExprKind::False);
+    EXPECT_EQ(back[0].rules[1].title, "after");
+    EXPECT_EQ(back[0].rules[1].conditions[0]->kind, ExprKind::False);
+}
+
 TEST(CatalogBuild, AtomicIncrementalAndSearchable) {
     TempDir t;
     t.write("rules/base.yml", kBase);
@@ -732,6 +758,48 @@ TEST(CatalogBuild, InterruptedBuildLeavesThePreviousCatalog) {
     EXPECT_EQ(slurp(t.path / "site/index.html"), before);
     ASSERT_TRUE(build_catalog(o).ok);
     EXPECT_FALSE(fs::exists(t.path / "site.tmp-abcdef"));
+}
+
+TEST(CatalogBuild, JournalFinishesACommittedBuildAndDropsAnUncommittedOne) {
+    TempDir t;
+    t.write("rules/base.yml", kBase);
+    CatalogBuildOptions o;
+    o.paths = {(t.path / "rules").string()};
+    o.out_dir = (t.path / "site").string();
+    ASSERT_TRUE(build_catalog(o).ok);
+    fs::path site = t.path / "site";
+    std::string csv = slurp(site / "rules.csv");
+    // An incremental build that died before its commit point: only staged files exist.
+    t.write("site/.sigil/staging-aaaaaa/0", "uncommitted");
+    // One that died after it: the journal lists a move not yet done and a deletion.
+    t.write("site/.sigil/staging-bbbbbb/0", "committed page");
+    t.write("site/.sigil/journal",
+            "sigil-catalog-journal 1\nR .sigil/staging-bbbbbb/0\tindex.html\nD "
+            "logsources.html\nD ../outside.txt\n");
+    t.write("outside.txt", "keep");
+    ASSERT_TRUE(recover_catalog_dir(site.string()));
+    EXPECT_EQ(slurp(site / "index.html"), "committed page");
+    EXPECT_FALSE(fs::exists(site / "logsources.html"));
+    EXPECT_TRUE(fs::exists(t.path / "outside.txt"));  // entries never leave the catalog
+    EXPECT_FALSE(fs::exists(site / ".sigil/journal"));
+    EXPECT_FALSE(fs::exists(site / ".sigil/staging-aaaaaa"));
+    EXPECT_FALSE(fs::exists(site / ".sigil/staging-bbbbbb"));
+    EXPECT_EQ(slurp(site / "rules.csv"), csv);
+    // Replaying again changes nothing.
+    EXPECT_TRUE(recover_catalog_dir(site.string()));
+
+    // An incremental build commits through the journal and leaves nothing behind; a page
+    // that the manifest records but that is missing on disk is written again.
+    std::string changed = kBase;
+    changed.replace(changed.find("title: Base"), 11, "title: Base Two");
+    t.write("rules/base.yml", changed);
+    CatalogBuildReport r = build_catalog(o);
+    ASSERT_TRUE(r.ok);
+    EXPECT_NE(slurp(site / "rules.csv").find("Base Two"), std::string::npos);
+    EXPECT_TRUE(fs::exists(site / "logsources.html"));
+    for (auto& e : fs::directory_iterator(site / ".sigil"))
+        EXPECT_EQ(e.path().filename().string().rfind("staging-", 0), std::string::npos) << e.path();
+    EXPECT_FALSE(fs::exists(site / ".sigil/journal"));
 }
 
 TEST(CatalogBuild, RefusesToReplaceAForeignDirectory) {
