@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sigil/convert.h"
@@ -96,7 +97,7 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 
 // `{name}` substitution in a template (no escapes; unknown names left as is).
 std::string fill(const std::string& tpl,
-                 std::initializer_list<std::pair<const char*, std::string>> vars);
+                 std::initializer_list<std::pair<const char*, std::string_view>> vars);
 
 std::string json_quote(const std::string& s);  // "…" with JSON escaping
 
@@ -210,6 +211,12 @@ class TextTarget : public Target {
   protected:
     TextDialect d;
     mutable std::shared_ptr<re2::RE2> field_plain_re_;  // compiled field_plain_pattern
+    struct CharClass {
+        uint8_t value[256] = {};  // value(): 1 = escape with escape_char, 2 = wildcard char
+        uint8_t field[256] = {};  // field(): 1 = escape with field_escape
+    };
+    mutable std::shared_ptr<const CharClass> char_class_;  // built on first use
+    const CharClass& char_class() const;
 
     struct Ctx {
         const ProcessedRule* pr = nullptr;

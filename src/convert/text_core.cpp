@@ -18,7 +18,7 @@ ConvertError unsupported(const std::string& target, const std::string& feature) 
 }
 
 std::string fill(const std::string& tpl,
-                 std::initializer_list<std::pair<const char*, std::string>> vars) {
+                 std::initializer_list<std::pair<const char*, std::string_view>> vars) {
     std::string out;
     out.reserve(tpl.size() + 32);
     for (size_t i = 0; i < tpl.size(); ++i) {
@@ -116,8 +116,11 @@ Pattern parse_glob(const std::string& g) {
 }
 
 Pattern pattern_of(const Pred& pr) {
-    std::string v = pr.value.kind == ValueKind::String ? pr.value.s : pr.value.text();
+    std::string text;
+    if (pr.value.kind != ValueKind::String) text = pr.value.text();
+    const std::string& v = pr.value.kind == ValueKind::String ? pr.value.s : text;
     Pattern p;
+    p.reserve(3);
     switch (pr.op) {
         case Op::Glob:
             return parse_glob(v);
@@ -636,8 +639,10 @@ std::string TextTarget::field(const std::string& name) const {
     if (d.field_escape_chars.empty()) {
         f = name;
     } else {
+        const CharClass& cc = char_class();
+        f.reserve(name.size() + 4);
         for (char c : name) {
-            if (d.field_escape_chars.find(c) != std::string::npos) f += d.field_escape;
+            if (cc.field[(unsigned char)c]) f += d.field_escape;
             f += c;
         }
     }
@@ -658,11 +663,31 @@ std::string TextTarget::literal(const std::string& s) const {
     return out;
 }
 
+/* Which characters of a literal run value() escapes, as a 256-entry table
+ * built once per target from the dialect (a string find per character was
+ * a tenth of rendering): bit 1 = escape_char (add_escaped, or the string
+ * quote when quoting), bit 2 = a wildcard character of the dialect. */
+const TextTarget::CharClass& TextTarget::char_class() const {
+    if (!char_class_) {
+        auto cc = std::make_shared<CharClass>();
+        for (unsigned char c : d.add_escaped) cc->value[c] |= 1;
+        if (!d.wildcard_multi.empty()) cc->value[(unsigned char)d.wildcard_multi[0]] |= 2;
+        if (!d.wildcard_single.empty()) cc->value[(unsigned char)d.wildcard_single[0]] |= 2;
+        for (unsigned char c : d.field_escape_chars) cc->field[c] = 1;
+        char_class_ = cc;
+    }
+    return *char_class_;
+}
+
 bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) const {
     bool wild = has_wildcards(pat);
     bool quote = d.quote_mode == TextDialect::Quote::Always ||
                  (d.quote_mode == TextDialect::Quote::UnlessWildcard && !wild);
+    const CharClass& cc = char_class();
+    int quote_char = quote && !d.str_quote.empty() ? (unsigned char)d.str_quote[0] : -1;
+    bool escape_wild = wild || d.escape_wildcards_in_exact;
     std::string v;
+    if (quote) v = d.str_quote;
     for (auto& part : pat) {
         if (part.kind == PatternPart::Any) {
             if (d.wildcard_multi.empty()) {
@@ -677,20 +702,23 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
             }
             v += d.wildcard_single;
         } else {
+            v.reserve(v.size() + part.text.size() + 8);
             for (char c : part.text) {
-                bool is_wild = (!d.wildcard_multi.empty() && c == d.wildcard_multi[0]) ||
-                               (!d.wildcard_single.empty() && c == d.wildcard_single[0]);
-                if (d.add_escaped.find(c) != std::string::npos ||
-                    (quote && !d.str_quote.empty() && c == d.str_quote[0])) {
+                uint8_t k = cc.value[(unsigned char)c];
+                if (k) {
+                    if ((k & 1) || (unsigned char)c == quote_char)
+                        v += d.escape_char;
+                    else if (escape_wild)
+                        v += d.wildcard_escape;
+                } else if ((unsigned char)c == quote_char) {
                     v += d.escape_char;
-                } else if (is_wild && (wild || d.escape_wildcards_in_exact)) {
-                    v += d.wildcard_escape;
                 }
                 v += c;
             }
         }
     }
-    out = quote ? d.str_quote + v + d.str_quote : v;
+    if (quote) v += d.str_quote;
+    out = std::move(v);
     return true;
 }
 
@@ -908,6 +936,18 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
         return false;
     }
     if (p.is_keyword()) return render_keyword(p, out, err);
+    switch (p.op) {  // string operators render their own field expression
+        case Op::Eq:
+            if (p.value.kind == ValueKind::String) return render_string(p, out, err);
+            break;
+        case Op::Contains:
+        case Op::StartsWith:
+        case Op::EndsWith:
+        case Op::Glob:
+            return render_string(p, out, err);
+        default:
+            break;
+    }
     std::string f = field(p.field);
     switch (p.op) {
         case Op::Eq:
@@ -1125,7 +1165,10 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
             int prec = (e->kind == ExprKind::And) != d.or_binds_tighter ? 2 : 1;
             std::string s;
             if (e->kind == ExprKind::Or && render_in_list(e, c, s)) {
-                out = (d.parenthesize && parent_prec > 0) ? group(s) : s;
+                if (d.parenthesize && parent_prec > 0)
+                    out = group(s);
+                else
+                    out = std::move(s);
                 return true;
             }
             if (d.chunk_operands && e->kids.size() > d.chunk_operands) {
@@ -1151,14 +1194,18 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
             }
             const std::string& t = e->kind == ExprKind::And ? d.and_token : d.or_token;
             std::string sep = t.empty() ? d.token_separator : tok(t);
+            std::string k;
             for (size_t i = 0; i < e->kids.size(); ++i) {
-                std::string k;
+                k.clear();
                 if (!render(e->kids[i], c, k, err, prec)) return false;
                 if (i) s += sep;
                 s += k;
             }
             bool need = prec < parent_prec || (d.parenthesize && parent_prec > 0);
-            out = need ? group(s) : s;
+            if (need)
+                out = group(s);
+            else
+                out = std::move(s);
             return true;
         }
     }
