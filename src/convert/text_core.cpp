@@ -1232,22 +1232,18 @@ static ExprPtr fold_constants(const ExprPtr& e) {
     }
     if (e->kind != ExprKind::And && e->kind != ExprKind::Or) return e;
     bool is_and = e->kind == ExprKind::And;
-    std::vector<ExprPtr> kids;
+    std::vector<ExprPtr> kids;  // filled from the first change on
     bool changed = false;
-    for (auto& k : e->kids) {
+    for (size_t i = 0; i < e->kids.size(); ++i) {
+        const ExprPtr& k = e->kids[i];
         ExprPtr f = fold_constants(k);
-        changed |= f != k;
-        if (f->kind == ExprKind::True) {
-            if (!is_and) return f;
+        bool constant = f->kind == ExprKind::True || f->kind == ExprKind::False;
+        if (constant && (f->kind == ExprKind::True) != is_and) return f;
+        if (!changed && (f != k || constant)) {
             changed = true;
-            continue;
+            kids.assign(e->kids.begin(), e->kids.begin() + i);
         }
-        if (f->kind == ExprKind::False) {
-            if (is_and) return f;
-            changed = true;
-            continue;
-        }
-        kids.push_back(f);
+        if (changed && !constant) kids.push_back(std::move(f));
     }
     if (!changed) return e;
     if (kids.empty()) return is_and ? Expr::make_true() : Expr::make_false();

@@ -421,6 +421,19 @@ struct Run {
         return Expr::make_or(std::move(v));
     }
 
+    // field_name_prefix / _suffix: what copies(p, {affixed field}) builds (an
+    // OR of the one renamed predicate), without the temporary field list.
+    ExprPtr renamed(const Pred& p, const std::string& a, bool prefix) {
+        Pred q = p;
+        if (prefix)
+            q.field.insert(0, a);
+        else
+            q.field += a;
+        if (track_mapped) mapped_fields.insert(q.field);
+        std::vector<ExprPtr> v;
+        v.push_back(Expr::make_pred(std::move(q)));
+        return Expr::make_or(std::move(v));
+    }
     static void keyword_to_substring(Pred& q) {
         if (q.op == Op::Eq && q.value.kind == ValueKind::String) {
             q.op = Op::Contains;
@@ -503,7 +516,8 @@ struct Run {
         const Pred& p = *e->pred;
         const CompiledItem& c = *it.compiled;
         const std::string& t = it.type;
-        if (t == "field_name_mapping") {
+        using K = CompiledItem::Kind;
+        if (c.kind == K::FieldNameMapping) {
             if (p.is_keyword()) {
                 if (!c.has_keyword_mapping) return e;
                 return mark(e, copies(p, c.keyword_targets, keyword_to_substring), it);
@@ -513,15 +527,16 @@ struct Run {
                        p.op == Op::FieldRefStartsWith || p.op == Op::FieldRefEndsWith;
             auto g = ref ? c.mapping.find(p.value.s) : c.mapping.end();
             if (f == c.mapping.end() && g == c.mapping.end()) return e;
-            std::vector<std::string> fields =
-                f != c.mapping.end() ? f->second : std::vector<std::string>{p.field};
-            return mark(e,
-                        copies(p, fields,
-                               [&](Pred& q) {
-                                   if (g != c.mapping.end() && !g->second.empty())
-                                       q.value.s = g->second[0];
-                               }),
-                        it);
+            auto ref_target = [&](Pred& q) {
+                if (g != c.mapping.end() && !g->second.empty()) q.value.s = g->second[0];
+            };
+            if (f != c.mapping.end()) return mark(e, copies(p, f->second, ref_target), it);
+            std::vector<std::string> same{p.field};
+            return mark(e, copies(p, same, ref_target), it);
+        }
+        if (c.kind == K::FieldNamePrefix || c.kind == K::FieldNameSuffix) {
+            if (p.is_keyword()) return e;
+            return mark(e, renamed(p, c.affix, c.kind == K::FieldNamePrefix), it);
         }
         if (t == "field_name_prefix_mapping") {
             if (p.is_keyword()) return e;
@@ -533,15 +548,6 @@ struct Run {
                 }
             }
             return e;
-        }
-        if (t == "field_name_prefix" || t == "field_name_suffix") {
-            if (p.is_keyword()) return e;
-            std::string a =
-                it.params[t == "field_name_prefix" ? "prefix" : "suffix"].is_string()
-                    ? it.params[t == "field_name_prefix" ? "prefix" : "suffix"].get<std::string>()
-                    : "";
-            std::string nf = t == "field_name_prefix" ? a + p.field : p.field + a;
-            return mark(e, copies(p, {nf}), it);
         }
         if (t == "drop_detection_item") {
             if (!it.id.empty()) pr.applied_items.insert(it.id);

@@ -574,6 +574,14 @@ struct Loader {
                     if (item(sub, line, "postprocessing", n)) it.nested.push_back(std::move(n));
                 }
         }
+        using K = CompiledItem::Kind;
+        if (it.type == "field_name_mapping") c->kind = K::FieldNameMapping;
+        if (it.type == "field_name_prefix" || it.type == "field_name_suffix") {
+            c->kind = it.type == "field_name_prefix" ? K::FieldNamePrefix : K::FieldNameSuffix;
+            const char* k = c->kind == K::FieldNamePrefix ? "prefix" : "suffix";
+            auto a = it.params.find(k);
+            if (a != it.params.end() && a->is_string()) c->affix = a->get<std::string>();
+        }
         it.compiled = c;
         return true;
     }

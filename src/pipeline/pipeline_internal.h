@@ -67,6 +67,11 @@ struct CompiledItem {
     // Some detection-item or field-name condition of this item asks which
     // items changed a predicate (processing_item_applied).
     bool reads_item_marks = false;
+    // The item types applied per predicate most often, so the per-predicate
+    // dispatch compares no type strings; Other = look at PipelineItem::type.
+    enum class Kind : uint8_t { Other, FieldNameMapping, FieldNamePrefix, FieldNameSuffix };
+    Kind kind = Kind::Other;
+    std::string affix;  // field_name_prefix / _suffix: the text added (non-string: empty)
 };
 
 }  // namespace sigil
