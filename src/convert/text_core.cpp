@@ -702,19 +702,24 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
             }
             v += d.wildcard_single;
         } else {
-            v.reserve(v.size() + part.text.size() + 8);
-            for (char c : part.text) {
-                uint8_t k = cc.value[(unsigned char)c];
-                if (k) {
-                    if ((k & 1) || (unsigned char)c == quote_char)
-                        v += d.escape_char;
-                    else if (escape_wild)
-                        v += d.wildcard_escape;
-                } else if ((unsigned char)c == quote_char) {
-                    v += d.escape_char;
-                }
-                v += c;
+            const std::string& t = part.text;
+            v.reserve(v.size() + t.size() + 8);
+            size_t run = 0;  // start of the pending run of unescaped characters
+            for (size_t i = 0; i < t.size(); ++i) {
+                unsigned char c = (unsigned char)t[i];
+                uint8_t k = cc.value[c];
+                if (!k && c != quote_char) continue;
+                const std::string* esc = nullptr;
+                if ((k & 1) || c == quote_char)
+                    esc = &d.escape_char;
+                else if (escape_wild)
+                    esc = &d.wildcard_escape;
+                if (!esc) continue;
+                v.append(t, run, i - run);
+                v += *esc;
+                run = i;
             }
+            v.append(t, run, t.size() - run);
         }
     }
     if (quote) v += d.str_quote;

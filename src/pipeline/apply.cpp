@@ -999,22 +999,14 @@ ProcessedRule apply_pipelines(const Rule& rule, const PipelineChain& chain) {
     pr.rule = rule;
     if (chain.pipelines.empty()) return pr;
     Run run{chain, pr, {}, {}, {}, false};
-    std::function<bool(const std::vector<PipelineItem>&)> reads = [&](const auto& items) {
-        for (auto& it : items)
-            if ((it.compiled && it.compiled->reads_item_marks) || reads(it.nested)) return true;
-        return false;
-    };
-    std::function<bool(const std::vector<PipelineItem>&)> strict = [&](const auto& items) {
-        for (auto& it : items)
-            if (it.type == "strict_field_mapping_failure" || strict(it.nested)) return true;
-        return false;
-    };
     run.track_marks = false;
     run.track_mapped = false;
-    for (auto& p : chain.pipelines) {
-        run.track_marks |= reads(p->transformations);
-        run.track_mapped |= strict(p->transformations);
-    }
+    for (auto& p : chain.pipelines)
+        for (auto& it : p->transformations)
+            if (it.compiled) {
+                run.track_marks |= it.compiled->tree_reads_item_marks;
+                run.track_mapped |= it.compiled->tree_strict_mapping;
+            }
     for (auto& p : chain.pipelines)
         for (auto& it : p->transformations) {
             run.run(it);

@@ -574,6 +574,13 @@ struct Loader {
                     if (item(sub, line, "postprocessing", n)) it.nested.push_back(std::move(n));
                 }
         }
+        c->tree_reads_item_marks = c->reads_item_marks;
+        c->tree_strict_mapping = it.type == "strict_field_mapping_failure";
+        for (auto& n : it.nested)
+            if (n.compiled) {
+                c->tree_reads_item_marks |= n.compiled->tree_reads_item_marks;
+                c->tree_strict_mapping |= n.compiled->tree_strict_mapping;
+            }
         using K = CompiledItem::Kind;
         if (it.type == "field_name_mapping") c->kind = K::FieldNameMapping;
         if (it.type == "field_name_prefix" || it.type == "field_name_suffix") {
