@@ -1089,6 +1089,10 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         if (p.value.is_number() ? (p.op != Op::Eq || !d.in_allow_numbers)
                                 : p.value.kind != ValueKind::String)
             return false;
+        // string operators always make a wildcard pattern (pattern_of)
+        if (!d.in_allow_wildcards && !p.value.is_number() &&
+            (p.op == Op::Contains || p.op == Op::StartsWith || p.op == Op::EndsWith))
+            return false;
     }
     const Pred* first = nullptr;
     int wild_count = 0;
