@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -212,10 +213,12 @@ class TextTarget : public Target {
     TextDialect d;
     mutable std::shared_ptr<re2::RE2> field_plain_re_;  // compiled field_plain_pattern
     struct CharClass {
-        uint8_t value[256] = {};  // value(): 1 = escape with escape_char, 2 = wildcard char
-        uint8_t field[256] = {};  // field(): 1 = escape with field_escape
+        uint8_t value[256] = {};      // value(): 1 = escape with escape_char, 2 = wildcard char
+        uint8_t field[256] = {};      // field(): 1 = escape with field_escape
+        std::string and_sep, or_sep;  // tok(and_token), tok(or_token)
     };
     mutable std::shared_ptr<const CharClass> char_class_;  // built on first use
+    mutable std::once_flag char_class_once_;
     const CharClass& char_class() const;
 
     struct Ctx {

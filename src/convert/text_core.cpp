@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include "convert/target.h"
 
@@ -668,14 +669,16 @@ std::string TextTarget::literal(const std::string& s) const {
  * a tenth of rendering): bit 1 = escape_char (add_escaped, or the string
  * quote when quoting), bit 2 = a wildcard character of the dialect. */
 const TextTarget::CharClass& TextTarget::char_class() const {
-    if (!char_class_) {
+    std::call_once(char_class_once_, [&] {  // a Converter may be shared by threads
         auto cc = std::make_shared<CharClass>();
         for (unsigned char c : d.add_escaped) cc->value[c] |= 1;
         if (!d.wildcard_multi.empty()) cc->value[(unsigned char)d.wildcard_multi[0]] |= 2;
         if (!d.wildcard_single.empty()) cc->value[(unsigned char)d.wildcard_single[0]] |= 2;
         for (unsigned char c : d.field_escape_chars) cc->field[c] = 1;
+        cc->and_sep = tok(d.and_token);
+        cc->or_sep = tok(d.or_token);
         char_class_ = cc;
-    }
+    });
     return *char_class_;
 }
 
@@ -802,7 +805,7 @@ bool TextTarget::render_regex(const Pred& p, bool negated, std::string& out,
 
 bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& err) const {
     Pattern pat = pattern_of(p);
-    std::string fname = p.field;
+    const std::string& fname = p.field;
     bool lower = false;
     bool cs = false;  // use cs_* templates
     if (!p.cased) {
@@ -822,7 +825,8 @@ bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& er
     std::string lit;
     Shape sh = shape_of(pat, lit);
     bool wild = has_wildcards(pat);
-    std::string fexpr = field(wild ? fname + d.wildcard_field_suffix : fname);
+    std::string fexpr =
+        field(wild && !d.wildcard_field_suffix.empty() ? fname + d.wildcard_field_suffix : fname);
     if (lower) fexpr = fill(d.ci_field_wrap, {{"field", fexpr}});
 
     auto pick = [&](const std::string& plain, const std::string& cased) -> const std::string& {
@@ -1202,7 +1206,10 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
                 return true;
             }
             const std::string& t = e->kind == ExprKind::And ? d.and_token : d.or_token;
-            std::string sep = t.empty() ? d.token_separator : tok(t);
+            const CharClass& cc = char_class();  // separators built once per target
+            const std::string& sep = t.empty()                  ? d.token_separator
+                                     : e->kind == ExprKind::And ? cc.and_sep
+                                                                : cc.or_sep;
             std::string k;
             for (size_t i = 0; i < e->kids.size(); ++i) {
                 k.clear();
