@@ -109,7 +109,7 @@ std::unique_ptr<Converter> Converter::create(const ConvertOptions& opts, Diagnos
 RuleConversion Converter::convert(const Rule& rule) const {
     RuleConversion rc;
     rc.rule = &rule;
-    std::string who = rule.title.empty() ? rule.id : rule.title;
+    const std::string& who = rule.title.empty() ? rule.id : rule.title;
     auto fail = [&](const std::string& code, const std::string& msg) {
         Diagnostic d;
         d.code = code;

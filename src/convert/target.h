@@ -7,8 +7,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sigil/convert.h"
@@ -96,7 +98,7 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 
 // `{name}` substitution in a template (no escapes; unknown names left as is).
 std::string fill(const std::string& tpl,
-                 std::initializer_list<std::pair<const char*, std::string>> vars);
+                 std::initializer_list<std::pair<const char*, std::string_view>> vars);
 
 std::string json_quote(const std::string& s);  // "…" with JSON escaping
 
@@ -210,6 +212,14 @@ class TextTarget : public Target {
   protected:
     TextDialect d;
     mutable std::shared_ptr<re2::RE2> field_plain_re_;  // compiled field_plain_pattern
+    struct CharClass {
+        uint8_t value[256] = {};      // value(): 1 = escape with escape_char, 2 = wildcard char
+        uint8_t field[256] = {};      // field(): 1 = escape with field_escape
+        std::string and_sep, or_sep;  // tok(and_token), tok(or_token)
+    };
+    mutable std::shared_ptr<const CharClass> char_class_;  // built on first use
+    mutable std::once_flag char_class_once_;
+    const CharClass& char_class() const;
 
     struct Ctx {
         const ProcessedRule* pr = nullptr;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include "convert/target.h"
 
@@ -18,7 +19,7 @@ ConvertError unsupported(const std::string& target, const std::string& feature) 
 }
 
 std::string fill(const std::string& tpl,
-                 std::initializer_list<std::pair<const char*, std::string>> vars) {
+                 std::initializer_list<std::pair<const char*, std::string_view>> vars) {
     std::string out;
     out.reserve(tpl.size() + 32);
     for (size_t i = 0; i < tpl.size(); ++i) {
@@ -116,8 +117,11 @@ Pattern parse_glob(const std::string& g) {
 }
 
 Pattern pattern_of(const Pred& pr) {
-    std::string v = pr.value.kind == ValueKind::String ? pr.value.s : pr.value.text();
+    std::string text;
+    if (pr.value.kind != ValueKind::String) text = pr.value.text();
+    const std::string& v = pr.value.kind == ValueKind::String ? pr.value.s : text;
     Pattern p;
+    p.reserve(3);
     switch (pr.op) {
         case Op::Glob:
             return parse_glob(v);
@@ -636,8 +640,10 @@ std::string TextTarget::field(const std::string& name) const {
     if (d.field_escape_chars.empty()) {
         f = name;
     } else {
+        const CharClass& cc = char_class();
+        f.reserve(name.size() + 4);
         for (char c : name) {
-            if (d.field_escape_chars.find(c) != std::string::npos) f += d.field_escape;
+            if (cc.field[(unsigned char)c]) f += d.field_escape;
             f += c;
         }
     }
@@ -658,11 +664,33 @@ std::string TextTarget::literal(const std::string& s) const {
     return out;
 }
 
+/* Which characters of a literal run value() escapes, as a 256-entry table
+ * built once per target from the dialect (a string find per character was
+ * a tenth of rendering): bit 1 = escape_char (add_escaped, or the string
+ * quote when quoting), bit 2 = a wildcard character of the dialect. */
+const TextTarget::CharClass& TextTarget::char_class() const {
+    std::call_once(char_class_once_, [&] {  // a Converter may be shared by threads
+        auto cc = std::make_shared<CharClass>();
+        for (unsigned char c : d.add_escaped) cc->value[c] |= 1;
+        if (!d.wildcard_multi.empty()) cc->value[(unsigned char)d.wildcard_multi[0]] |= 2;
+        if (!d.wildcard_single.empty()) cc->value[(unsigned char)d.wildcard_single[0]] |= 2;
+        for (unsigned char c : d.field_escape_chars) cc->field[c] = 1;
+        cc->and_sep = tok(d.and_token);
+        cc->or_sep = tok(d.or_token);
+        char_class_ = cc;
+    });
+    return *char_class_;
+}
+
 bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) const {
     bool wild = has_wildcards(pat);
     bool quote = d.quote_mode == TextDialect::Quote::Always ||
                  (d.quote_mode == TextDialect::Quote::UnlessWildcard && !wild);
+    const CharClass& cc = char_class();
+    int quote_char = quote && !d.str_quote.empty() ? (unsigned char)d.str_quote[0] : -1;
+    bool escape_wild = wild || d.escape_wildcards_in_exact;
     std::string v;
+    if (quote) v = d.str_quote;
     for (auto& part : pat) {
         if (part.kind == PatternPart::Any) {
             if (d.wildcard_multi.empty()) {
@@ -677,20 +705,28 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
             }
             v += d.wildcard_single;
         } else {
-            for (char c : part.text) {
-                bool is_wild = (!d.wildcard_multi.empty() && c == d.wildcard_multi[0]) ||
-                               (!d.wildcard_single.empty() && c == d.wildcard_single[0]);
-                if (d.add_escaped.find(c) != std::string::npos ||
-                    (quote && !d.str_quote.empty() && c == d.str_quote[0])) {
-                    v += d.escape_char;
-                } else if (is_wild && (wild || d.escape_wildcards_in_exact)) {
-                    v += d.wildcard_escape;
-                }
-                v += c;
+            const std::string& t = part.text;
+            v.reserve(v.size() + t.size() + 8);
+            size_t run = 0;  // start of the pending run of unescaped characters
+            for (size_t i = 0; i < t.size(); ++i) {
+                unsigned char c = (unsigned char)t[i];
+                uint8_t k = cc.value[c];
+                if (!k && c != quote_char) continue;
+                const std::string* esc = nullptr;
+                if ((k & 1) || c == quote_char)
+                    esc = &d.escape_char;
+                else if (escape_wild)
+                    esc = &d.wildcard_escape;
+                if (!esc) continue;
+                v.append(t, run, i - run);
+                v += *esc;
+                run = i;
             }
+            v.append(t, run, t.size() - run);
         }
     }
-    out = quote ? d.str_quote + v + d.str_quote : v;
+    if (quote) v += d.str_quote;
+    out = std::move(v);
     return true;
 }
 
@@ -769,7 +805,7 @@ bool TextTarget::render_regex(const Pred& p, bool negated, std::string& out,
 
 bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& err) const {
     Pattern pat = pattern_of(p);
-    std::string fname = p.field;
+    const std::string& fname = p.field;
     bool lower = false;
     bool cs = false;  // use cs_* templates
     if (!p.cased) {
@@ -789,7 +825,8 @@ bool TextTarget::render_string(const Pred& p, std::string& out, ConvertError& er
     std::string lit;
     Shape sh = shape_of(pat, lit);
     bool wild = has_wildcards(pat);
-    std::string fexpr = field(wild ? fname + d.wildcard_field_suffix : fname);
+    std::string fexpr =
+        field(wild && !d.wildcard_field_suffix.empty() ? fname + d.wildcard_field_suffix : fname);
     if (lower) fexpr = fill(d.ci_field_wrap, {{"field", fexpr}});
 
     auto pick = [&](const std::string& plain, const std::string& cased) -> const std::string& {
@@ -908,6 +945,18 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
         return false;
     }
     if (p.is_keyword()) return render_keyword(p, out, err);
+    switch (p.op) {  // string operators render their own field expression
+        case Op::Eq:
+            if (p.value.kind == ValueKind::String) return render_string(p, out, err);
+            break;
+        case Op::Contains:
+        case Op::StartsWith:
+        case Op::EndsWith:
+        case Op::Glob:
+            return render_string(p, out, err);
+        default:
+            break;
+    }
     std::string f = field(p.field);
     switch (p.op) {
         case Op::Eq:
@@ -1044,6 +1093,10 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         if (p.value.is_number() ? (p.op != Op::Eq || !d.in_allow_numbers)
                                 : p.value.kind != ValueKind::String)
             return false;
+        // string operators always make a wildcard pattern (pattern_of)
+        if (!d.in_allow_wildcards && !p.value.is_number() &&
+            (p.op == Op::Contains || p.op == Op::StartsWith || p.op == Op::EndsWith))
+            return false;
     }
     const Pred* first = nullptr;
     int wild_count = 0;
@@ -1125,7 +1178,10 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
             int prec = (e->kind == ExprKind::And) != d.or_binds_tighter ? 2 : 1;
             std::string s;
             if (e->kind == ExprKind::Or && render_in_list(e, c, s)) {
-                out = (d.parenthesize && parent_prec > 0) ? group(s) : s;
+                if (d.parenthesize && parent_prec > 0)
+                    out = group(s);
+                else
+                    out = std::move(s);
                 return true;
             }
             if (d.chunk_operands && e->kids.size() > d.chunk_operands) {
@@ -1150,15 +1206,22 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
                 return true;
             }
             const std::string& t = e->kind == ExprKind::And ? d.and_token : d.or_token;
-            std::string sep = t.empty() ? d.token_separator : tok(t);
+            const CharClass& cc = char_class();  // separators built once per target
+            const std::string& sep = t.empty()                  ? d.token_separator
+                                     : e->kind == ExprKind::And ? cc.and_sep
+                                                                : cc.or_sep;
+            std::string k;
             for (size_t i = 0; i < e->kids.size(); ++i) {
-                std::string k;
+                k.clear();
                 if (!render(e->kids[i], c, k, err, prec)) return false;
                 if (i) s += sep;
                 s += k;
             }
             bool need = prec < parent_prec || (d.parenthesize && parent_prec > 0);
-            out = need ? group(s) : s;
+            if (need)
+                out = group(s);
+            else
+                out = std::move(s);
             return true;
         }
     }
@@ -1185,22 +1248,18 @@ static ExprPtr fold_constants(const ExprPtr& e) {
     }
     if (e->kind != ExprKind::And && e->kind != ExprKind::Or) return e;
     bool is_and = e->kind == ExprKind::And;
-    std::vector<ExprPtr> kids;
+    std::vector<ExprPtr> kids;  // filled from the first change on
     bool changed = false;
-    for (auto& k : e->kids) {
+    for (size_t i = 0; i < e->kids.size(); ++i) {
+        const ExprPtr& k = e->kids[i];
         ExprPtr f = fold_constants(k);
-        changed |= f != k;
-        if (f->kind == ExprKind::True) {
-            if (!is_and) return f;
+        bool constant = f->kind == ExprKind::True || f->kind == ExprKind::False;
+        if (constant && (f->kind == ExprKind::True) != is_and) return f;
+        if (!changed && (f != k || constant)) {
             changed = true;
-            continue;
+            kids.assign(e->kids.begin(), e->kids.begin() + i);
         }
-        if (f->kind == ExprKind::False) {
-            if (is_and) return f;
-            changed = true;
-            continue;
-        }
-        kids.push_back(f);
+        if (changed && !constant) kids.push_back(std::move(f));
     }
     if (!changed) return e;
     if (kids.empty()) return is_and ? Expr::make_true() : Expr::make_false();

@@ -110,7 +110,8 @@ struct Run {
         return preds_cache;
     }
 
-    static bool eval_set(const PipelineConditionSet& cs, const std::function<bool(size_t)>& f) {
+    template <class F>
+    static bool eval_set(const PipelineConditionSet& cs, const F& f) {
         if (cs.empty()) return true;
         bool st[64];
         int sp = 0;
@@ -125,6 +126,13 @@ struct Run {
             }
         }
         return sp ? st[sp - 1] : true;
+    }
+
+    // A condition's `type` without copying it (the loader checked it is a string).
+    static const std::string& cond_type(const json& def) {
+        static const std::string none;
+        auto it = def.find("type");
+        return it != def.end() && it->is_string() ? it->get_ref<const std::string&>() : none;
     }
 
     bool state_cond(const json& def) {
@@ -154,7 +162,7 @@ struct Run {
     }
 
     bool rule_cond(const json& def) {
-        std::string t = def["type"];
+        const std::string& t = cond_type(def);
         const Rule& r = pr.rule;
         if (t == "logsource") {
             for (auto* k : {"category", "product", "service"}) {
@@ -227,7 +235,7 @@ struct Run {
 
     bool det_cond(const PipelineConditionSet& cs, size_t i, const Pred& p) {
         const json& def = cs.conditions[i].second;
-        std::string t = def["type"];
+        const std::string& t = cond_type(def);
         bool r = false;
         if (t == "match_string") {
             if (is_string_op(p) && cs.regexes[i])
@@ -252,7 +260,7 @@ struct Run {
 
     bool field_cond(const PipelineConditionSet& cs, size_t i, const Pred& p) {
         const json& def = cs.conditions[i].second;
-        std::string t = def["type"];
+        const std::string& t = cond_type(def);
         if (t == "include_fields" || t == "exclude_fields") {
             bool in = false;
             if (!p.field.empty()) {
@@ -274,8 +282,6 @@ struct Run {
 
     // ---- predicate-level transformations ---------------------------------
 
-    using PredFn = std::function<ExprPtr(const ExprPtr&)>;
-
     // Which items changed each predicate, kept only when some item of the
     // chain has a condition that reads it (tracking costs a map of sets).
     bool track_marks = true;
@@ -292,10 +298,61 @@ struct Run {
         return to;
     }
 
-    ExprPtr rewrite(const ExprPtr& e, const PredFn& f, std::map<const Expr*, ExprPtr>& memo,
-                    bool& changed) {
-        auto m = memo.find(e.get());
-        if (m != memo.end()) return m->second;
+    /* Memo of one item's rewrite pass, keyed by the input node: a
+     * detection shared by several conditions (and listed in
+     * Rule::detections) is rewritten once and stays shared. An
+     * open-addressing table reused across items and rules of a Run, so a
+     * pass allocates nothing for it (a std::map allocated a node per
+     * expression node per item). */
+    struct Memo {
+        std::vector<const Expr*> keys;
+        std::vector<ExprPtr> vals;
+        std::vector<uint32_t> used;
+        size_t mask = 0;
+        static size_t slot_of(const Expr* k, size_t mask) {
+            return size_t((uintptr_t(k) >> 4) * 0x9E3779B97F4A7C15ull >> 20) & mask;
+        }
+        void clear() {
+            for (uint32_t i : used) {
+                keys[i] = nullptr;
+                vals[i].reset();
+            }
+            used.clear();
+        }
+        const ExprPtr* find(const Expr* k) const {
+            if (keys.empty()) return nullptr;
+            for (size_t i = slot_of(k, mask);; i = (i + 1) & mask) {
+                if (keys[i] == k) return &vals[i];
+                if (!keys[i]) return nullptr;
+            }
+        }
+        void put(const Expr* k, ExprPtr v) {
+            if ((used.size() + 1) * 2 > keys.size()) grow();
+            size_t i = slot_of(k, mask);
+            while (keys[i] && keys[i] != k) i = (i + 1) & mask;
+            if (!keys[i]) used.push_back(uint32_t(i));
+            keys[i] = k;
+            vals[i] = std::move(v);
+        }
+        void grow() {
+            std::vector<const Expr*> ok;
+            std::vector<ExprPtr> ov;
+            ok.swap(keys);
+            ov.swap(vals);
+            size_t n = ok.empty() ? 64 : ok.size() * 2;
+            keys.assign(n, nullptr);
+            vals.assign(n, nullptr);
+            mask = n - 1;
+            used.clear();
+            for (size_t i = 0; i < ok.size(); ++i)
+                if (ok[i]) put(ok[i], std::move(ov[i]));
+        }
+    };
+    Memo memo;
+
+    template <class F>
+    ExprPtr rewrite(const ExprPtr& e, const F& f, bool& changed) {
+        if (const ExprPtr* m = memo.find(e.get())) return *m;
         ExprPtr r;
         switch (e->kind) {
             case ExprKind::True:
@@ -307,7 +364,7 @@ struct Run {
                 if (r != e) changed = true;
                 break;
             case ExprKind::Not: {
-                ExprPtr k = rewrite(e->kids[0], f, memo, changed);
+                ExprPtr k = rewrite(e->kids[0], f, changed);
                 r = !k ? nullptr : k == e->kids[0] ? e : Expr::make_not(k);
                 break;
             }
@@ -315,10 +372,20 @@ struct Run {
             case ExprKind::Or: {
                 std::vector<ExprPtr> kids;
                 bool diff = false;
-                for (auto& k : e->kids) {
-                    ExprPtr n = rewrite(k, f, memo, changed);
-                    diff |= n != k;
-                    if (n) kids.push_back(n);
+                size_t i = 0;
+                for (; i < e->kids.size(); ++i) {  // unchanged prefix: no copies
+                    ExprPtr n = rewrite(e->kids[i], f, changed);
+                    if (n == e->kids[i]) continue;
+                    diff = true;
+                    kids.reserve(e->kids.size());
+                    kids.assign(e->kids.begin(), e->kids.begin() + i);
+                    if (n) kids.push_back(std::move(n));
+                    ++i;
+                    break;
+                }
+                for (; i < e->kids.size(); ++i) {
+                    ExprPtr n = rewrite(e->kids[i], f, changed);
+                    if (n) kids.push_back(std::move(n));
                 }
                 if (!diff)
                     r = e;
@@ -330,24 +397,43 @@ struct Run {
                 break;
             }
         }
-        memo[e.get()] = r;
+        memo.put(e.get(), r);
         return r;
     }
 
-    ExprPtr copies(const Pred& p, const std::vector<std::string>& fields,
-                   const std::function<void(Pred&)>& extra = {}) {
+    // Only strict_field_mapping_failure reads mapped_fields; without one in
+    // the chain the set is not kept (an insert per mapped predicate).
+    bool track_mapped = true;
+
+    static void no_extra(Pred&) {}
+    template <class X = void (*)(Pred&)>
+    ExprPtr copies(const Pred& p, const std::vector<std::string>& fields, X extra = no_extra) {
         std::vector<ExprPtr> v;
+        v.reserve(fields.size());
         for (auto& f : fields) {
             Pred q = p;
             q.field = f;
-            if (extra) extra(q);
-            mapped_fields.insert(f);
+            extra(q);
+            if (track_mapped) mapped_fields.insert(f);
             v.push_back(Expr::make_pred(std::move(q)));
         }
         if (v.empty()) return nullptr;
         return Expr::make_or(std::move(v));
     }
 
+    // field_name_prefix / _suffix: what copies(p, {affixed field}) builds (an
+    // OR of the one renamed predicate), without the temporary field list.
+    ExprPtr renamed(const Pred& p, const std::string& a, bool prefix) {
+        Pred q = p;
+        if (prefix)
+            q.field.insert(0, a);
+        else
+            q.field += a;
+        if (track_mapped) mapped_fields.insert(q.field);
+        std::vector<ExprPtr> v;
+        v.push_back(Expr::make_pred(std::move(q)));
+        return Expr::make_or(std::move(v));
+    }
     static void keyword_to_substring(Pred& q) {
         if (q.op == Op::Eq && q.value.kind == ValueKind::String) {
             q.op = Op::Contains;
@@ -430,7 +516,8 @@ struct Run {
         const Pred& p = *e->pred;
         const CompiledItem& c = *it.compiled;
         const std::string& t = it.type;
-        if (t == "field_name_mapping") {
+        using K = CompiledItem::Kind;
+        if (c.kind == K::FieldNameMapping) {
             if (p.is_keyword()) {
                 if (!c.has_keyword_mapping) return e;
                 return mark(e, copies(p, c.keyword_targets, keyword_to_substring), it);
@@ -440,15 +527,16 @@ struct Run {
                        p.op == Op::FieldRefStartsWith || p.op == Op::FieldRefEndsWith;
             auto g = ref ? c.mapping.find(p.value.s) : c.mapping.end();
             if (f == c.mapping.end() && g == c.mapping.end()) return e;
-            std::vector<std::string> fields =
-                f != c.mapping.end() ? f->second : std::vector<std::string>{p.field};
-            return mark(e,
-                        copies(p, fields,
-                               [&](Pred& q) {
-                                   if (g != c.mapping.end() && !g->second.empty())
-                                       q.value.s = g->second[0];
-                               }),
-                        it);
+            auto ref_target = [&](Pred& q) {
+                if (g != c.mapping.end() && !g->second.empty()) q.value.s = g->second[0];
+            };
+            if (f != c.mapping.end()) return mark(e, copies(p, f->second, ref_target), it);
+            std::vector<std::string> same{p.field};
+            return mark(e, copies(p, same, ref_target), it);
+        }
+        if (c.kind == K::FieldNamePrefix || c.kind == K::FieldNameSuffix) {
+            if (p.is_keyword()) return e;
+            return mark(e, renamed(p, c.affix, c.kind == K::FieldNamePrefix), it);
         }
         if (t == "field_name_prefix_mapping") {
             if (p.is_keyword()) return e;
@@ -460,15 +548,6 @@ struct Run {
                 }
             }
             return e;
-        }
-        if (t == "field_name_prefix" || t == "field_name_suffix") {
-            if (p.is_keyword()) return e;
-            std::string a =
-                it.params[t == "field_name_prefix" ? "prefix" : "suffix"].is_string()
-                    ? it.params[t == "field_name_prefix" ? "prefix" : "suffix"].get<std::string>()
-                    : "";
-            std::string nf = t == "field_name_prefix" ? a + p.field : p.field + a;
-            return mark(e, copies(p, {nf}), it);
         }
         if (t == "drop_detection_item") {
             if (!it.id.empty()) pr.applied_items.insert(it.id);
@@ -739,8 +818,8 @@ struct Run {
         }
         all_preds_valid = false;
         bool changed = false;
-        std::map<const Expr*, ExprPtr> memo;
-        PredFn f = [&](const ExprPtr& e) -> ExprPtr {
+        memo.clear();
+        auto f = [&](const ExprPtr& e) -> ExprPtr {
             const Pred& p = *e->pred;
             if (!eval_set(it.detection_item_conditions,
                           [&](size_t i) { return det_cond(it.detection_item_conditions, i, p); }))
@@ -751,7 +830,7 @@ struct Run {
             return pred_transform(it, e);
         };
         for (auto& c : pr.rule.conditions) {
-            ExprPtr n = rewrite(c, f, memo, changed);
+            ExprPtr n = rewrite(c, f, changed);
             if (!n) {
                 fail(it, "pipeline.condition.dropped",
                      "the pipeline dropped every detection item of a condition");
@@ -761,7 +840,7 @@ struct Run {
         }
         for (auto& [name, d] : pr.rule.detections) {
             if (!d) continue;
-            ExprPtr n = rewrite(d, f, memo, changed);
+            ExprPtr n = rewrite(d, f, changed);
             d = n ? n : Expr::make_true();
         }
         if (changed) {
@@ -920,13 +999,14 @@ ProcessedRule apply_pipelines(const Rule& rule, const PipelineChain& chain) {
     pr.rule = rule;
     if (chain.pipelines.empty()) return pr;
     Run run{chain, pr, {}, {}, {}, false};
-    std::function<bool(const std::vector<PipelineItem>&)> reads = [&](const auto& items) {
-        for (auto& it : items)
-            if ((it.compiled && it.compiled->reads_item_marks) || reads(it.nested)) return true;
-        return false;
-    };
     run.track_marks = false;
-    for (auto& p : chain.pipelines) run.track_marks |= reads(p->transformations);
+    run.track_mapped = false;
+    for (auto& p : chain.pipelines)
+        for (auto& it : p->transformations)
+            if (it.compiled) {
+                run.track_marks |= it.compiled->tree_reads_item_marks;
+                run.track_mapped |= it.compiled->tree_strict_mapping;
+            }
     for (auto& p : chain.pipelines)
         for (auto& it : p->transformations) {
             run.run(it);

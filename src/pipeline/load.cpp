@@ -574,6 +574,21 @@ struct Loader {
                     if (item(sub, line, "postprocessing", n)) it.nested.push_back(std::move(n));
                 }
         }
+        c->tree_reads_item_marks = c->reads_item_marks;
+        c->tree_strict_mapping = it.type == "strict_field_mapping_failure";
+        for (auto& n : it.nested)
+            if (n.compiled) {
+                c->tree_reads_item_marks |= n.compiled->tree_reads_item_marks;
+                c->tree_strict_mapping |= n.compiled->tree_strict_mapping;
+            }
+        using K = CompiledItem::Kind;
+        if (it.type == "field_name_mapping") c->kind = K::FieldNameMapping;
+        if (it.type == "field_name_prefix" || it.type == "field_name_suffix") {
+            c->kind = it.type == "field_name_prefix" ? K::FieldNamePrefix : K::FieldNameSuffix;
+            const char* k = c->kind == K::FieldNamePrefix ? "prefix" : "suffix";
+            auto a = it.params.find(k);
+            if (a != it.params.end() && a->is_string()) c->affix = a->get<std::string>();
+        }
         it.compiled = c;
         return true;
     }

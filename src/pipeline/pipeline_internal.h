@@ -67,6 +67,15 @@ struct CompiledItem {
     // Some detection-item or field-name condition of this item asks which
     // items changed a predicate (processing_item_applied).
     bool reads_item_marks = false;
+    // This item or one nested in it reads item marks / is a
+    // strict_field_mapping_failure (so apply_pipelines checks a chain with
+    // one flag per item instead of walking nested items per rule).
+    bool tree_reads_item_marks = false, tree_strict_mapping = false;
+    // The item types applied per predicate most often, so the per-predicate
+    // dispatch compares no type strings; Other = look at PipelineItem::type.
+    enum class Kind : uint8_t { Other, FieldNameMapping, FieldNamePrefix, FieldNameSuffix };
+    Kind kind = Kind::Other;
+    std::string affix;  // field_name_prefix / _suffix: the text added (non-string: empty)
 };
 
 }  // namespace sigil
