@@ -368,29 +368,45 @@ std::string IndicatorValue::corpus_text() const {
 /* Corpus counts of indicator values. Every rule contributes the set of canonical keys of
  * its non-negated field predicates (canonical_pred: alias table applied, case folded), so a
  * rule counts once per key however often it repeats it. Counting is one hash-map pass over
- * all predicates; a value's count is then the key's rule count minus the rule itself. */
-void count_indicators(Catalog& c, CanonicalHashes& hashes) {
+ * those sets; a value's count is then the key's rule count minus the rule itself. The sets,
+ * and which key each indicator value is counted under, are per-rule inputs
+ * (indicator_hashes), kept in the rule cache. */
+void indicator_hashes(const RuleAnalysis& a, CanonicalHashes& hashes, CorpusInputs& out) {
+    out.indicator_set.clear();
+    out.value_hashes.clear();
+    if (!a.logic) return;
+    // (field, kind, value text) → canonical hash; the first predicate of a key wins
+    std::vector<std::pair<std::string, uint64_t>> keys;
+    walk_polarity(a.logic, false, [&](const Pred& p, bool neg) {
+        if (neg || p.is_keyword()) return;
+        uint64_t h = hashes(p);
+        keys.push_back({p.field + '\x1f' + kind_of(p.op) + '\x1f' + value_text(p), h});
+        out.indicator_set.push_back(h);
+    });
+    auto& mine = out.indicator_set;
+    std::sort(mine.begin(), mine.end());
+    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+    std::unordered_map<std::string, uint64_t> lookup(keys.begin(), keys.end());
+    for (auto& row : a.indicators) {
+        std::string kind = row.kind == "in" ? "eq" : row.kind;
+        auto& vh = out.value_hashes.emplace_back();
+        for (auto& v : row.values) {
+            auto it = lookup.find(row.field + '\x1f' + kind + '\x1f' + v.value);
+            vh.push_back(it == lookup.end() ? std::pair<bool, uint64_t>{false, 0}
+                                            : std::pair<bool, uint64_t>{true, it->second});
+        }
+    }
+}
+
+void count_indicators(Catalog& c, const std::vector<CorpusInputs>& in) {
     struct Count {
         uint32_t total = 0;
         std::array<uint32_t, kRuleSources> by{};
     };
     std::unordered_map<uint64_t, Count> counts;
-    std::vector<std::vector<std::pair<std::string, uint64_t>>> keys(c.rules.size());
-    // (field, kind, value text) → canonical hash, per rule
     for (size_t i = 0; i < c.rules.size(); ++i) {
-        const RuleAnalysis& a = c.analyses[i];
-        if (!a.logic) continue;
-        std::vector<uint64_t> mine;
-        walk_polarity(a.logic, false, [&](const Pred& p, bool neg) {
-            if (neg || p.is_keyword()) return;
-            uint64_t h = hashes(p);
-            keys[i].push_back({p.field + '\x1f' + kind_of(p.op) + '\x1f' + value_text(p), h});
-            mine.push_back(h);
-        });
-        std::sort(mine.begin(), mine.end());
-        mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
         size_t src = size_t(c.rules[i].source);
-        for (uint64_t h : mine) {
+        for (uint64_t h : in[i].indicator_set) {
             Count& n = counts[h];
             ++n.total;
             ++n.by[src];
@@ -399,13 +415,13 @@ void count_indicators(Catalog& c, CanonicalHashes& hashes) {
     for (size_t i = 0; i < c.rules.size(); ++i) {
         RuleAnalysis& a = c.analyses[i];
         size_t src = size_t(c.rules[i].source);
-        std::unordered_map<std::string, uint64_t> lookup(keys[i].begin(), keys[i].end());
-        for (auto& row : a.indicators) {
-            std::string kind = row.kind == "in" ? "eq" : row.kind;
-            for (auto& v : row.values) {
-                auto it = lookup.find(row.field + '\x1f' + kind + '\x1f' + v.value);
-                if (it == lookup.end()) continue;
-                const Count& n = counts[it->second];
+        const auto& vh = in[i].value_hashes;
+        for (size_t r = 0; r < a.indicators.size() && r < vh.size(); ++r) {
+            auto& row = a.indicators[r];
+            for (size_t k = 0; k < row.values.size() && k < vh[r].size(); ++k) {
+                if (!vh[r][k].first) continue;
+                auto& v = row.values[k];
+                const Count& n = counts[vh[r][k].second];
                 v.corpus = n.total ? n.total - 1 : 0;
                 v.by_source = n.by;
                 if (v.by_source[src]) --v.by_source[src];

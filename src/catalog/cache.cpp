@@ -17,13 +17,14 @@ namespace sigil {
  * it). Header: magic "SIGILRC", format version, and a fingerprint of the sigil binary (size
  * and modification time of /proc/self/exe), so a rebuilt sigil — whose front-ends may read
  * rules differently — never trusts an old cache. Then per file: path, XXH3 of the bytes,
- * rules, diagnostics, translations. Integers are LEB128 varints, strings length-prefixed,
+ * rules, diagnostics, translations, and per rule its cached analysis (key + encoded bytes, see
+ * encode_analysis). Integers are LEB128 varints, strings length-prefixed,
  * expressions a pre-order tree. A short or malformed cache is ignored as a whole: reading
  * returns false and the build parses every file. */
 namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'R', 'C', '1'};
-constexpr uint64_t kFormat = 2;
+constexpr uint64_t kFormat = 3;
 
 }  // namespace
 
@@ -315,6 +316,134 @@ bool read_rule(Reader& rd, Rule& r) {
 
 }  // namespace
 
+/* A rule's own analysis (analyze_rule's output) as bytes: every field except the normalized
+ * logic, which the corpus analyses need as live expressions and which is recomputed
+ * (rule_logic), and the corpus-dependent parts (indicator counts, neighbors, translations),
+ * which are filled in later. Same varint/string encoding as the rest of the cache. */
+std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
+    Writer w;
+    auto i = [&](int v) { w.u(uint64_t(int64_t(v))); };
+    w.s(a.slug);
+    w.u(a.stages.size());
+    for (auto& v : a.stages) i(v.number), w.s(v.label), w.s(v.text), w.strs(v.predicates);
+    w.u(a.exclusions.size());
+    for (auto& x : a.exclusions) w.s(x.field), w.s(x.kind), w.strs(x.values);
+    w.u(a.indicators.size());
+    for (auto& x : a.indicators) {
+        w.s(x.field), w.s(x.kind);
+        w.u(x.values.size());
+        for (auto& v : x.values) w.s(v.value);
+    }
+    w.u(a.search_terms.size());
+    for (auto& t : a.search_terms) i(t.stage), w.s(t.term);
+    auto tech = [&](const TechniqueRef& t) {
+        w.s(t.id), w.s(t.display), w.s(t.tagged), w.s(t.fate);
+    };
+    w.u(a.tactics.size());
+    for (auto& t : a.tactics) {
+        w.s(t.tactic_id), w.s(t.tactic), i(t.order);
+        w.u(t.techniques.size());
+        for (auto& x : t.techniques) tech(x);
+    }
+    w.u(a.techniques.size());
+    for (auto& x : a.techniques) tech(x);
+    for (auto* v : {&a.software, &a.groups}) {
+        w.u(v->size());
+        for (auto& x : *v) w.s(x.id), w.s(x.name), w.s(x.display);
+    }
+    w.strs(a.other_tags);
+    w.u(a.events.size());
+    for (auto& e : a.events)
+        w.s(e.provider), w.s(e.provider_short), w.s(e.channel), w.u(e.event_id), w.s(e.title),
+            w.s(e.origin);
+    w.u(a.data_needed.size());
+    for (auto& d : a.data_needed)
+        w.s(d.channel), w.s(d.provider), w.u(d.event_id), w.s(d.atc_id), w.s(d.audit);
+    w.u(a.triggers.size());
+    for (auto& t : a.triggers)
+        w.s(t.technique), i(t.number), w.s(t.name), w.s(t.guid), w.s(t.executor), w.s(t.match);
+    auto hashes = [&](const std::vector<uint64_t>& v) {
+        w.u(v.size());
+        for (uint64_t h : v) w.u(h);
+    };
+    hashes(in.indicator_set);
+    w.u(in.value_hashes.size());
+    for (auto& row : in.value_hashes) {
+        w.u(row.size());
+        for (auto& [found, h] : row) w.u(found), w.u(h);
+    }
+    w.u(in.shape.usable);
+    w.u(in.shape.conj.size());
+    for (auto& cj : in.shape.conj) w.u(cj.hash), hashes(cj.disjuncts);
+    hashes(in.shape.conj_hashes);
+    hashes(in.shape.preds);
+    return std::move(w.out);
+}
+
+bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) {
+    Reader rd;
+    rd.in = bytes;
+    auto i = [&] { return int(int64_t(rd.u())); };
+    a.slug = rd.s();
+    a.stages.resize(rd.count());
+    for (auto& v : a.stages)
+        v.number = i(), v.label = rd.s(), v.text = rd.s(), v.predicates = rd.strs();
+    a.exclusions.resize(rd.count());
+    for (auto& x : a.exclusions) x.field = rd.s(), x.kind = rd.s(), x.values = rd.strs();
+    a.indicators.resize(rd.count());
+    for (auto& x : a.indicators) {
+        x.field = rd.s(), x.kind = rd.s();
+        x.values.resize(rd.count());
+        for (auto& v : x.values) v.value = rd.s();
+    }
+    a.search_terms.resize(rd.count());
+    for (auto& t : a.search_terms) t.stage = i(), t.term = rd.s();
+    auto tech = [&](TechniqueRef& t) {
+        t.id = rd.s(), t.display = rd.s(), t.tagged = rd.s(), t.fate = rd.s();
+    };
+    a.tactics.resize(rd.count());
+    for (auto& t : a.tactics) {
+        t.tactic_id = rd.s(), t.tactic = rd.s(), t.order = i();
+        t.techniques.resize(rd.count());
+        for (auto& x : t.techniques) tech(x);
+    }
+    a.techniques.resize(rd.count());
+    for (auto& x : a.techniques) tech(x);
+    for (auto* v : {&a.software, &a.groups}) {
+        v->resize(rd.count());
+        for (auto& x : *v) x.id = rd.s(), x.name = rd.s(), x.display = rd.s();
+    }
+    a.other_tags = rd.strs();
+    a.events.resize(rd.count());
+    for (auto& e : a.events)
+        e.provider = rd.s(), e.provider_short = rd.s(), e.channel = rd.s(),
+        e.event_id = uint32_t(rd.u()), e.title = rd.s(), e.origin = rd.s();
+    a.data_needed.resize(rd.count());
+    for (auto& d : a.data_needed)
+        d.channel = rd.s(), d.provider = rd.s(), d.event_id = uint32_t(rd.u()), d.atc_id = rd.s(),
+        d.audit = rd.s();
+    a.triggers.resize(rd.count());
+    for (auto& t : a.triggers)
+        t.technique = rd.s(), t.number = i(), t.name = rd.s(), t.guid = rd.s(), t.executor = rd.s(),
+        t.match = rd.s();
+    auto hashes = [&](std::vector<uint64_t>& v) {
+        v.resize(rd.count());
+        for (auto& h : v) h = rd.u();
+    };
+    hashes(in.indicator_set);
+    in.value_hashes.resize(rd.count());
+    for (auto& row : in.value_hashes) {
+        row.resize(rd.count());
+        for (auto& [found, h] : row) found = rd.u() != 0, h = rd.u();
+    }
+    in.shape.usable = rd.u() != 0;
+    in.shape.conj.resize(rd.count());
+    for (auto& cj : in.shape.conj) cj.hash = rd.u(), hashes(cj.disjuncts);
+    hashes(in.shape.conj_hashes);
+    hashes(in.shape.preds);
+    return rd.ok && rd.pos == bytes.size();
+}
+
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
                       size_t size_hint) {
     Writer w;
@@ -343,6 +472,11 @@ bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& fi
             w.u(k < f.logic_hashes.size() ? f.logic_hashes[k] : 0);
             w.u(f.translations[k].size());
             for (auto& t : f.translations[k]) w.s(t.target), w.s(t.query), w.s(t.error);
+        }
+        w.u(f.analyses.size());
+        for (size_t k = 0; k < f.analyses.size(); ++k) {
+            w.u(k < f.analysis_keys.size() ? f.analysis_keys[k] : 0);
+            w.s(f.analyses[k]);
         }
     }
     std::string tmp = file + ".part";
@@ -403,6 +537,13 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
             f.logic_hashes[k] = rd.u();
             f.translations[k].resize(rd.count());
             for (auto& t : f.translations[k]) t.target = rd.s(), t.query = rd.s(), t.error = rd.s();
+        }
+        size_t na = rd.count();
+        f.analyses.resize(na);
+        f.analysis_keys.resize(na);
+        for (size_t k = 0; k < na && rd.ok; ++k) {
+            f.analysis_keys[k] = rd.u();
+            f.analyses[k] = rd.s();
         }
         if (!rd.ok) return false;
     }

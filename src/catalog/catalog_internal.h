@@ -26,6 +26,37 @@ struct CanonicalHashes {
     }
 };
 
+/* What the corpus analyses read of one rule. It depends on the rule and its normalized logic
+ * alone, so an incremental build keeps it in the rule cache with the rule's analysis and the
+ * corpus analyses never walk the expressions of unchanged rules. */
+// A conjunct, canonically: its hash, and the hashes of its disjuncts (itself when it is not
+// an Or). Conjunct b implies conjunct a when they are equal or b's disjuncts are a subset of
+// a's.
+struct Conjunct {
+    uint64_t hash = 0;
+    std::vector<uint64_t> disjuncts;  // sorted, unique
+};
+// A detection rule for find_neighbors: its log source and logic as canonical conjuncts.
+struct RuleShape {
+    std::vector<Conjunct> conj;
+    std::vector<uint64_t> conj_hashes;  // sorted, unique
+    std::vector<uint64_t> preds;        // canonical predicate hashes with polarity, sorted
+    bool usable = false;
+};
+struct CorpusInputs {
+    // count_indicators: the canonical hashes of the rule's non-negated field predicates
+    // (sorted, unique), and per indicator value (RuleAnalysis::indicators order) the hash it
+    // is counted under, if a predicate of the normalized logic has it.
+    std::vector<uint64_t> indicator_set;
+    std::vector<std::vector<std::pair<bool, uint64_t>>> value_hashes;
+    RuleShape shape;
+};
+// Computes a rule's inputs from its analysis (analyze_rule done, logic set).
+CorpusInputs corpus_inputs(const Rule& r, const RuleAnalysis& a, CanonicalHashes& hashes);
+// The corpus analyses (unique slugs, indicator counts, neighbors) from every rule's inputs.
+void analyze_corpus_inputs(Catalog& c, const AnalysisOptions& o,
+                           const std::vector<CorpusInputs>& in);
+
 // analysis.cpp
 ExprPtr rule_logic(const Rule& r);
 std::string rule_slug(const Rule& r);
@@ -33,12 +64,14 @@ std::vector<std::string> split_regex_alternatives(std::string_view re);
 std::vector<std::pair<std::string, std::string>> sigma_detection_blocks(std::string_view text,
                                                                         uint32_t first_line);
 void analyze_structure(const Rule& r, std::string_view file_text, RuleAnalysis& a);
-void count_indicators(Catalog& c, CanonicalHashes& hashes);
+void indicator_hashes(const RuleAnalysis& a, CanonicalHashes& hashes, CorpusInputs& out);
+void count_indicators(Catalog& c, const std::vector<CorpusInputs>& in);
 const char* indicator_kind(Op op);
 std::string indicator_value(const Pred& p);
 
 // neighbors.cpp
-void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& hashes);
+RuleShape rule_shape(const Rule& r, const ExprPtr& logic, CanonicalHashes& hashes);
+void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<CorpusInputs>& in);
 
 // rule_facts.cpp
 void attach_knowledge(const Rule& r, RuleAnalysis& a);
@@ -57,6 +90,10 @@ struct CachedFile {
     std::vector<std::vector<Translation>> translations;
     std::vector<uint64_t> logic_hashes;
     std::vector<uint8_t> translated;
+    // Per rule: its own analysis (encode_analysis), valid while analysis_keys[k] equals the
+    // rule's analysis key (file hash, place in the file, linked conditions); empty if none.
+    std::vector<std::string> analyses;
+    std::vector<uint64_t> analysis_keys;
 };
 // A fingerprint of the running sigil binary: caches and page keys made by another build of
 // sigil are not trusted.
@@ -65,6 +102,12 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out);
 // size_hint: the expected size in bytes (the previous cache's), to allocate once.
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
                       size_t size_hint = 0);
+
+// analyze_rule's output without the logic (recomputed by rule_logic) and without the
+// corpus-dependent parts; decode_analysis fills those fields and leaves the others alone.
+// The rule's corpus inputs travel with it.
+std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in);
+bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in);
 
 // html.cpp / markdown.cpp
 std::string escape_html(std::string_view s);

@@ -90,21 +90,6 @@ uint64_t canonical_hash(const ExprPtr& e, CanonicalHashes& ch) {
     return 0;
 }
 
-// A conjunct, canonically: its hash, and the hashes of its disjuncts (itself when it is
-// not an Or). Conjunct b implies conjunct a when they are equal or b's disjuncts are a
-// subset of a's.
-struct Conjunct {
-    uint64_t hash = 0;
-    std::vector<uint64_t> disjuncts;  // sorted, unique
-};
-
-struct Shape {
-    std::vector<Conjunct> conj;
-    std::vector<uint64_t> conj_hashes;  // sorted, unique
-    std::vector<uint64_t> preds;        // canonical predicate hashes with polarity, sorted
-    bool usable = false;
-};
-
 void pred_hashes(const ExprPtr& e, bool neg, std::vector<uint64_t>& out, CanonicalHashes& ch) {
     if (e->kind == ExprKind::Pred) {
         uint64_t h = ch(*e->pred);
@@ -124,7 +109,7 @@ bool implies(const Conjunct& b, const Conjunct& a) {
 }
 
 // Every conjunct of `a` is implied by some conjunct of `b`: b's matches ⊆ a's.
-bool narrower(const Shape& b, const Shape& a) {
+bool narrower(const RuleShape& b, const RuleShape& a) {
     for (auto& ca : a.conj) {
         bool ok = false;
         for (auto& cb : b.conj)
@@ -188,45 +173,47 @@ std::vector<ExprPtr> conjuncts(const Rule& rule, const ExprPtr& logic) {
  * most kRarePosting rules use (the inverted index counts shared rare predicates; the exact
  * Jaccard is then computed on the sorted sets).
  */
-void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
-    const size_t n = c.rules.size();
-    std::vector<Shape> shapes(n);
-    for (size_t i = 0; i < n; ++i) {
-        auto& a = c.analyses[i];
-        a.neighbors.clear();
-        a.neighbor_totals = {};
-        if (!a.logic || c.rules[i].kind != RuleKind::Detection) continue;
-        if (a.logic->kind == ExprKind::False) continue;
-        Shape& s = shapes[i];
-        std::vector<ExprPtr> parts = conjuncts(c.rules[i], a.logic);
-        for (auto& e : parts) {
-            Conjunct cj;
-            cj.hash = canonical_hash(e, ch);
-            if (e->kind == ExprKind::Or)
-                for (auto& k : e->kids) cj.disjuncts.push_back(canonical_hash(k, ch));
-            else
-                cj.disjuncts.push_back(cj.hash);
-            std::sort(cj.disjuncts.begin(), cj.disjuncts.end());
-            cj.disjuncts.erase(std::unique(cj.disjuncts.begin(), cj.disjuncts.end()),
-                               cj.disjuncts.end());
-            s.conj_hashes.push_back(cj.hash);
-            s.conj.push_back(std::move(cj));
-        }
-        std::sort(s.conj_hashes.begin(), s.conj_hashes.end());
-        s.conj_hashes.erase(std::unique(s.conj_hashes.begin(), s.conj_hashes.end()),
-                            s.conj_hashes.end());
-        for (auto& e : parts) pred_hashes(e, false, s.preds, ch);
-        std::sort(s.preds.begin(), s.preds.end());
-        s.preds.erase(std::unique(s.preds.begin(), s.preds.end()), s.preds.end());
-        s.usable = !s.conj.empty();
+RuleShape rule_shape(const Rule& r, const ExprPtr& logic, CanonicalHashes& ch) {
+    RuleShape s;
+    if (!logic || r.kind != RuleKind::Detection) return s;
+    if (logic->kind == ExprKind::False) return s;
+    std::vector<ExprPtr> parts = conjuncts(r, logic);
+    for (auto& e : parts) {
+        Conjunct cj;
+        cj.hash = canonical_hash(e, ch);
+        if (e->kind == ExprKind::Or)
+            for (auto& k : e->kids) cj.disjuncts.push_back(canonical_hash(k, ch));
+        else
+            cj.disjuncts.push_back(cj.hash);
+        std::sort(cj.disjuncts.begin(), cj.disjuncts.end());
+        cj.disjuncts.erase(std::unique(cj.disjuncts.begin(), cj.disjuncts.end()),
+                           cj.disjuncts.end());
+        s.conj_hashes.push_back(cj.hash);
+        s.conj.push_back(std::move(cj));
     }
+    std::sort(s.conj_hashes.begin(), s.conj_hashes.end());
+    s.conj_hashes.erase(std::unique(s.conj_hashes.begin(), s.conj_hashes.end()),
+                        s.conj_hashes.end());
+    for (auto& e : parts) pred_hashes(e, false, s.preds, ch);
+    std::sort(s.preds.begin(), s.preds.end());
+    s.preds.erase(std::unique(s.preds.begin(), s.preds.end()), s.preds.end());
+    s.usable = !s.conj.empty();
+    return s;
+}
 
+void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<CorpusInputs>& in) {
+    const size_t n = c.rules.size();
+    auto shape = [&](size_t i) -> const RuleShape& { return in[i].shape; };
+    for (size_t i = 0; i < n; ++i) {
+        c.analyses[i].neighbors.clear();
+        c.analyses[i].neighbor_totals = {};
+    }
     // Inverted index: disjunct hash → rules (each rule once per hash).
     std::unordered_map<uint64_t, std::vector<uint32_t>> post;
     for (size_t i = 0; i < n; ++i) {
-        if (!shapes[i].usable) continue;
+        if (!shape(i).usable) continue;
         std::vector<uint64_t> hs;
-        for (auto& cj : shapes[i].conj)
+        for (auto& cj : shape(i).conj)
             hs.insert(hs.end(), cj.disjuncts.begin(), cj.disjuncts.end());
         std::sort(hs.begin(), hs.end());
         hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
@@ -236,7 +223,7 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
     std::vector<uint32_t> cand;
     std::vector<uint32_t> seen(n, UINT32_MAX);
     for (size_t i = 0; i < n; ++i) {
-        const Shape& A = shapes[i];
+        const RuleShape& A = shape(i);
         if (!A.usable) continue;
         // The conjunct of A with the fewest candidates.
         size_t best = SIZE_MAX, best_cost = SIZE_MAX;
@@ -259,7 +246,7 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
                 }
         }
         for (uint32_t j : cand) {
-            const Shape& B = shapes[j];
+            const RuleShape& B = shape(j);
             if (!narrower(B, A)) continue;
             if (narrower(A, B)) {
                 // Equivalent: record once per pair, from the lower index.
@@ -283,11 +270,11 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
     constexpr size_t kRarePosting = 300;
     std::unordered_map<uint64_t, std::vector<uint32_t>> ppost;
     for (size_t i = 0; i < n; ++i)
-        if (shapes[i].usable)
-            for (uint64_t h : shapes[i].preds) ppost[h].push_back(uint32_t(i));
+        if (shape(i).usable)
+            for (uint64_t h : shape(i).preds) ppost[h].push_back(uint32_t(i));
     std::vector<uint32_t> shared(n, 0);
     for (size_t i = 0; i < n; ++i) {
-        const Shape& A = shapes[i];
+        const RuleShape& A = shape(i);
         if (!A.usable || A.preds.empty()) continue;
         cand.clear();
         for (uint64_t h : A.preds) {
@@ -300,7 +287,7 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, CanonicalHashes& ch) {
         }
         for (uint32_t j : cand) {
             shared[j] = 0;
-            const Shape& B = shapes[j];
+            const RuleShape& B = shape(j);
             size_t inter = 0;
             auto x = A.preds.begin(), y = B.preds.begin();
             while (x != A.preds.end() && y != B.preds.end()) {

@@ -363,16 +363,32 @@ void analyze_rule(const Rule& rule, std::string_view file_text, RuleAnalysis& ou
     attach_knowledge(rule, out);
 }
 
-void analyze_corpus(Catalog& c, const AnalysisOptions& o) {
+CorpusInputs corpus_inputs(const Rule& r, const RuleAnalysis& a, CanonicalHashes& hashes) {
+    CorpusInputs in;
+    indicator_hashes(a, hashes, in);
+    in.shape = rule_shape(r, a.logic, hashes);
+    return in;
+}
+
+void analyze_corpus_inputs(Catalog& c, const AnalysisOptions& o,
+                           const std::vector<CorpusInputs>& in) {
     // Unique slugs: a second rule with the same slug gets "-2", and so on.
     std::unordered_map<std::string, int> used;
     for (auto& a : c.analyses) {
         int& n = used[a.slug];
         if (n++) a.slug += "-" + std::to_string(n);
     }
+    count_indicators(c, in);
+    if (o.neighbors) find_neighbors(c, o, in);
+}
+
+void analyze_corpus(Catalog& c, const AnalysisOptions& o) {
     CanonicalHashes hashes;
-    count_indicators(c, hashes);
-    if (o.neighbors) find_neighbors(c, o, hashes);
+    std::vector<CorpusInputs> in;
+    in.reserve(c.rules.size());
+    for (size_t i = 0; i < c.rules.size(); ++i)
+        in.push_back(corpus_inputs(c.rules[i], c.analyses[i], hashes));
+    analyze_corpus_inputs(c, o, in);
 }
 
 void analyze_catalog(Catalog& c, const AnalysisOptions& o) {

@@ -117,6 +117,8 @@ struct LoadResult {
     size_t cached = 0;
     size_t translated = 0;   // rules given to the translator (not from the cache)
     double t_translate = 0;  // CPU seconds in the translator
+    // Per catalog rule: its file (index into `files`) and its place among the file's rules.
+    std::vector<std::pair<uint32_t, uint32_t>> origin;
 };
 
 LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_in,
@@ -272,6 +274,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         else
             c.texts.push_back(texts[fi]);
         c.files.push_back(files[fi]);
+        res.origin.push_back({uint32_t(fi), uint32_t(k)});
         RuleAnalysis a;
         a.translations = std::move(tr);
         a.translations_available = have;
@@ -279,6 +282,56 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
     }
     c.diagnostics = std::move(set.diagnostics);
     return res;
+}
+
+/* Per-rule analyses through the rule cache. A rule's own analysis (analyze_rule) depends on
+ * its file (text and path, and for Splunk rules the macros: CachedFile::hash), its place in
+ * the file, and what linking changed in it — only its conditions, to which Sigma filters in
+ * other files are ANDed — plus the binary (knowledge tables; the cache is per binary). The
+ * key hashes exactly those, so a cached analysis is decoded instead of recomputed, with the
+ * rule's corpus inputs (canonical predicate hashes, conjuncts: CorpusInputs), which depend on
+ * the same things; only the normalized logic is rebuilt (rule_logic), for the pages. Changed
+ * rules are analyzed and their encoding stored for the next build. */
+uint64_t analysis_key(const CachedFile& cf, uint32_t k, const Rule& r) {
+    uint64_t v[3] = {cf.hash, k, r.conditions.size()};
+    uint64_t h = XXH3_64bits(v, sizeof v);
+    for (auto& e : r.conditions) h = XXH3_64bits_withSeed(&e->hash, sizeof e->hash, h);
+    return h;
+}
+
+void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>& inputs) {
+    CanonicalHashes hashes;
+    inputs.assign(c.rules.size(), {});
+    for (size_t i = 0; i < c.rules.size(); ++i) {
+        auto [fi, k] = lr.origin[i];
+        CachedFile& cf = lr.files[fi];
+        const Rule& r = c.rules[i];
+        RuleAnalysis& a = c.analyses[i];
+        uint64_t key = analysis_key(cf, k, r);
+        if (k < cf.analyses.size() && k < cf.analysis_keys.size() && cf.analysis_keys[k] == key &&
+            !cf.analyses[k].empty()) {
+            RuleAnalysis d;
+            CorpusInputs in;
+            if (decode_analysis(cf.analyses[k], d, in)) {
+                d.logic = rule_logic(r);
+                d.translations = std::move(a.translations);
+                d.translations_available = a.translations_available;
+                a = std::move(d);
+                inputs[i] = std::move(in);
+                continue;
+            }
+        }
+        analyze_rule(r, c.texts[i], a);
+        inputs[i] = corpus_inputs(r, a, hashes);
+        if (cf.analyses.size() != cf.rules.size()) {
+            cf.analyses.assign(cf.rules.size(), {});
+            cf.analysis_keys.assign(cf.rules.size(), 0);
+        }
+        if (k < cf.analyses.size()) {
+            cf.analyses[k] = encode_analysis(a, inputs[i]);
+            cf.analysis_keys[k] = key;
+        }
+    }
 }
 
 // The previous build's record: output path → key, rule slug → model key.
@@ -655,8 +708,11 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     rep.t_load = t1 - t0 - lr.t_translate;
 
     // Analyze.
-    for (size_t i = 0; i < c.rules.size(); ++i) analyze_rule(c.rules[i], c.texts[i], c.analyses[i]);
-    analyze_corpus(c, o.analysis);
+    {
+        std::vector<CorpusInputs> inputs;
+        analyze_rules_cached(c, lr, inputs);
+        analyze_corpus_inputs(c, o.analysis, inputs);
+    }
     double t2 = cpu_now();
     rep.t_analyze = t2 - t1;
 

@@ -832,3 +832,67 @@ TEST(CatalogBuild, BrokenRulesAreReportedAndTheRestIsBuilt) {
         if (d.loc.file && d.loc.file->find("broken.yml") != std::string::npos) yaml = true;
     EXPECT_TRUE(yaml);
 }
+
+// Cached per-rule analyses (and their corpus inputs) are keyed by the rule's file and linked
+// conditions: a Sigma filter in another file that changes must reach the rule's analysis.
+TEST(CatalogBuild, CachedAnalysesFollowFiltersAndMatchAFullBuild) {
+    TempDir t;
+    t.write("rules/base.yml", kBase);
+    t.write("rules/stricter.yml", kStricter);
+    t.write("rules/or.yml", kOr);
+    auto filter = [&](const char* user) {
+        t.write("rules/0_filter.yml",
+                std::string("title: no admin\nlogsource: {product: windows}\nfilter:\n  rules: "
+                            "[22222222-0000-0000-0000-000000000001]\n  sel: {User: ") +
+                    user + "}\n  condition: not sel\n");
+    };
+    filter("admin");
+    CatalogBuildOptions o;
+    o.paths = {(t.path / "rules").string()};
+    o.out_dir = (t.path / "site").string();
+    o.sqlite = false;
+    ASSERT_TRUE(build_catalog(o).ok);
+    filter("operator");  // only the filter file changes; base.yml's analysis must follow
+    CatalogBuildReport inc = build_catalog(o);
+    ASSERT_TRUE(inc.ok);
+    EXPECT_EQ(inc.files_cached, 3u);
+    CatalogBuildOptions full = o;
+    full.out_dir = (t.path / "full").string();
+    full.incremental = false;
+    ASSERT_TRUE(build_catalog(full).ok);
+    const std::string base = "rules/sigma-22222222-0000-0000-0000-000000000001";
+    std::string page = slurp(t.path / "site" / (base + ".json"));
+    EXPECT_NE(page.find("operator"), std::string::npos);
+    EXPECT_EQ(page.find("admin"), std::string::npos);
+    size_t compared = 0;
+    for (auto& e : fs::recursive_directory_iterator(t.path / "full")) {
+        if (!e.is_regular_file() || e.path().string().find("/.sigil/") != std::string::npos)
+            continue;
+        fs::path rel = fs::relative(e.path(), t.path / "full");
+        EXPECT_EQ(slurp(e.path()), slurp(t.path / "site" / rel)) << rel;
+        ++compared;
+    }
+    EXPECT_GT(compared, 10u);
+}
+
+TEST(CatalogCache, AnalysisEncodingRoundTrips) {
+    Catalog c = catalog_of({{"base.yml", kBase}, {"stricter.yml", kStricter}, {"or.yml", kOr}});
+    CanonicalHashes hashes;
+    for (size_t i = 0; i < c.rules.size(); ++i) {
+        RuleAnalysis fresh;
+        analyze_rule(c.rules[i], c.texts[i], fresh);
+        CorpusInputs in = corpus_inputs(c.rules[i], fresh, hashes);
+        std::string bytes = encode_analysis(fresh, in);
+        RuleAnalysis back;
+        CorpusInputs in2;
+        ASSERT_TRUE(decode_analysis(bytes, back, in2));
+        EXPECT_EQ(back.slug, fresh.slug);
+        EXPECT_EQ(back.stages.size(), fresh.stages.size());
+        EXPECT_EQ(back.indicators.size(), fresh.indicators.size());
+        EXPECT_EQ(in2.indicator_set, in.indicator_set);
+        EXPECT_EQ(in2.shape.preds, in.shape.preds);
+        EXPECT_EQ(in2.shape.usable, in.shape.usable);
+        EXPECT_EQ(encode_analysis(back, in2), bytes);
+        EXPECT_FALSE(decode_analysis(bytes.substr(0, bytes.size() - 1), back, in2));
+    }
+}
