@@ -334,14 +334,18 @@ void register_hunt(CLI::App& app, int& rc) {
         "see those events; rules with an unmapped log source see every event.\n"
         "Exit status: 0 done, 2 usage error, 3 nothing could be read, 130 interrupted (Ctrl-C\n"
         "prints what was found so far).");
+    // -r and -p take one value per occurrence and may be repeated
+    // (allow_extra_args false; expected(1) would cap the total at one): a
+    // vector option would otherwise swallow the LOGS positionals that follow
+    // it, and `hunt -r R LOGS --format csv` would fail.
     sub->add_option("-r,--rules", o->rules, "Rule file or directory (repeat -r for more)")
         ->required()
-        ->expected(1);
+        ->allow_extra_args(false);
     sub->add_option("-p,--pipeline", o->pipelines,
                     "Processing pipeline applied to the rules first: a built-in name (e.g.\n"
                     "windows-audit: process_creation rules on Security 4688) or a pySigma YAML\n"
                     "file (repeatable)")
-        ->expected(1);
+        ->allow_extra_args(false);
     sub->add_option("--min-level", o->min_level, "Report only rules of this level or higher")
         ->check(CLI::IsMember({"informational", "low", "medium", "high", "critical"}));
     sub->add_option("--format", o->format,

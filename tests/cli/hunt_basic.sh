@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # tests/cli/hunt_basic.sh — `sigil hunt` end to end on small made-up logs:
-# CSV/JSONL output, level filter, a bad line as a diagnostic, exit codes;
+# CSV/JSONL output, level filter, a bad line as a diagnostic, exit codes,
+# options after positionals and repeated -r;
 # and on the SigmaHQ regression_data JSON when the shared corpus is present.
 set -euo pipefail
 SIGIL="$1"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export XDG_CACHE_HOME="$T/cache"  # the rule/prefilter cache stays in the test's folder
+export XDG_CACHE_HOME="$T/cache"  # the rule cache stays in the test's folder
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$T/rules.yml" <<'YML'
@@ -47,6 +48,20 @@ grep -q '2 detections by 2 rules in 3 events' "$T/err.txt" || fail "summary: $(c
 grep -q '"rule_title":"Whoami Execution"' "$T/out.jsonl" || fail "jsonl title"
 grep -q '"event":{' "$T/out.jsonl" || fail "jsonl event"
 
+# Options anywhere: after the LOGS positionals, between them, -r repeated
+# (each -r takes one value; LOGS after -r are logs, not rules).
+cp "$T/logs.jsonl" "$T/logs2.jsonl"
+sed -n '1,7p' "$T/rules.yml" > "$T/whoami.yml"
+sed -n '9,$p' "$T/rules.yml" > "$T/cmd.yml"
+"$SIGIL" hunt -q -r "$T/rules.yml" "$T/logs.jsonl" --format csv > "$T/after.csv" 2> "$T/after.err" ||
+  fail "option after a positional: $(cat "$T/after.err")"
+cmp -s "$T/out.csv" "$T/after.csv" || fail "option after a positional: $(cat "$T/after.csv")"
+"$SIGIL" hunt "$T/logs.jsonl" -q -r "$T/whoami.yml" --format jsonl "$T/logs2.jsonl" -r "$T/cmd.yml" \
+  --min-level low > "$T/mixed.jsonl" 2> "$T/mixed.err" || fail "mixed order: $(cat "$T/mixed.err")"
+[ "$(wc -l < "$T/mixed.jsonl")" -eq 4 ] || fail "mixed order: 2 rules x 2 files expected: $(cat "$T/mixed.jsonl")"
+[ "$(grep -c '"rule_title":"Any Cmd"' "$T/mixed.jsonl")" -eq 2 ] || fail "second -r not loaded"
+[ "$(grep -c 'logs2.jsonl' "$T/mixed.jsonl")" -eq 2 ] || fail "second log not read"
+
 # no readable log → 3; usage error → 2
 set +e
 "$SIGIL" hunt -q -r "$T/rules.yml" "$T/missing.jsonl" > /dev/null 2>&1; rc=$?
@@ -57,7 +72,7 @@ set -e
 "$SIGIL" hunt --help | grep -q "windows-audit" || fail "--help must describe -p"
 "$SIGIL" hunt --help | grep -q -- "--no-cache" || fail "--help must describe --no-cache"
 
-# The cache: a second run reads the parsed rules and the prefilter databases
+# The cache: a second run reads the parsed rules
 # from $XDG_CACHE_HOME/sigil and gives the same output; --no-cache neither
 # reads nor writes it; a damaged cache is rebuilt silently.
 rm -rf "$T/cache"
@@ -65,7 +80,6 @@ rm -rf "$T/cache"
 [ ! -e "$T/cache/sigil" ] || fail "--no-cache wrote $(ls "$T/cache/sigil")"
 "$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/cold.csv"
 ls "$T/cache/sigil"/rules-*.cache > /dev/null || fail "no rule cache written"
-ls "$T/cache/sigil"/hs-*.db > /dev/null || fail "no prefilter database cached"
 "$SIGIL" hunt -q -r "$T/rules.yml" --format csv "$T/logs.jsonl" > "$T/warm.csv"
 cmp -s "$T/cold.csv" "$T/warm.csv" || fail "warm run differs from the cold one"
 cmp -s "$T/cold.csv" "$T/nocache.csv" || fail "cached run differs from --no-cache"
