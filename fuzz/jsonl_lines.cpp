@@ -6,9 +6,8 @@
 // input, and its JSON rendering parses.
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "fuzz_common.h"
 #include "sigil/jsonl.h"
@@ -35,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 fuzz::fail("event line outside the input", std::to_string(ev.record_id));
             if (ev.raw.empty() || ev.raw.size() > bytes.size())
                 fuzz::fail("event raw text empty or longer than the input");
-            std::string j = ev.to_json().dump(-1, ' ', false,
-                                              nlohmann::json::error_handler_t::replace);
+            std::string j =
+                ev.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             if (!nlohmann::json::accept(j)) fuzz::fail("event JSON does not parse", j);
             return true;
         },

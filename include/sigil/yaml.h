@@ -25,8 +25,8 @@ struct YamlNode {
     int64_t i = 0;
     double f = 0;
     bool b = false;
-    uint32_t line = 0, col = 0;  // 1-based
-    std::vector<YamlNode> items;                           // Seq
+    uint32_t line = 0, col = 0;                          // 1-based
+    std::vector<YamlNode> items;                         // Seq
     std::vector<std::pair<YamlNode, YamlNode>> entries;  // Map (keys are scalars)
 
     // Declared here and defaulted in yaml.cpp: with an inline default
@@ -46,7 +46,7 @@ struct YamlNode {
 
 struct YamlDocument {
     YamlNode root;
-    uint32_t line = 1;  // where the document starts
+    uint32_t line = 1;   // where the document starts
     bool empty = false;  // an explicit document with no content
 };
 
@@ -60,8 +60,7 @@ struct YamlLimits {
 // diagnostics located in `file`; the documents parsed before the error are
 // kept. Returns false when the stream had an error.
 bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
-                std::vector<YamlDocument>& docs, Diagnostics& diags,
-                const YamlLimits& limits = {});
+                std::vector<YamlDocument>& docs, Diagnostics& diags, const YamlLimits& limits = {});
 
 }  // namespace sigil
 

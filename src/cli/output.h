@@ -45,7 +45,7 @@ inline bool write_file_atomically(const std::string& path, std::string_view text
 }
 
 class Painter {
-public:
+  public:
     Painter(const std::string& mode, FILE* f) {
         if (mode == "always")
             on_ = true;
@@ -59,15 +59,18 @@ public:
     }
     std::string severity(Severity s) const {
         switch (s) {
-            case Severity::Error: return wrap("1;31", "error");
-            case Severity::Warning: return wrap("33", "warning");
-            case Severity::Info: return wrap("36", "info");
+            case Severity::Error:
+                return wrap("1;31", "error");
+            case Severity::Warning:
+                return wrap("33", "warning");
+            case Severity::Info:
+                return wrap("36", "info");
         }
         return "";
     }
     bool on() const { return on_; }
 
-private:
+  private:
     bool on_ = false;
 };
 

@@ -71,7 +71,8 @@ void resolve_plain(YamlNode& n) {
             return;
         }
     static const char* trues[] = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
-    static const char* falses[] = {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    static const char* falses[] = {"no",    "No",  "NO",  "false", "False",
+                                   "FALSE", "off", "Off", "OFF"};
     for (auto* x : trues)
         if (s == x) {
             n.type = YamlNode::Type::Bool;
@@ -479,8 +480,7 @@ bool parse_yaml(std::string_view text, const std::shared_ptr<const std::string>&
 bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::string>& file,
                      std::vector<YamlDocument>& docs, Diagnostics& diags,
                      const YamlLimits& limits) {
-    auto error = [&](const std::string& code, const std::string& msg, uint32_t line,
-                     uint32_t col) {
+    auto error = [&](const std::string& code, const std::string& msg, uint32_t line, uint32_t col) {
         Diagnostic d;
         d.severity = Severity::Error;
         d.code = code;
@@ -514,8 +514,8 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
     if (diag) fy_diag_set_collect_errors(diag, true);
     fy_parse_cfg cfg;
     std::memset(&cfg, 0, sizeof cfg);
-    cfg.flags = fy_parse_cfg_flags(FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_1 |
-                                   FYPCF_DISABLE_ACCELERATORS);
+    cfg.flags =
+        fy_parse_cfg_flags(FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_1 | FYPCF_DISABLE_ACCELERATORS);
     cfg.diag = diag;
     fy_parser* fyp = fy_parser_create(&cfg);
     if (!fyp) {
@@ -605,8 +605,8 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                 // An empty document or a missing value (`key:`) comes as a
                 // scalar event without a token: a plain empty scalar, so null
                 // as in PyYAML, located at its key (or the document start).
-                fy_scalar_style st = ev->scalar.value ? fy_scalar_token_get_style(ev->scalar.value)
-                                                      : FYSS_PLAIN;
+                fy_scalar_style st =
+                    ev->scalar.value ? fy_scalar_token_get_style(ev->scalar.value) : FYSS_PLAIN;
                 if (!m) {
                     bool after_key = !stack.empty() && stack.back().have_key;
                     n.line = after_key ? stack.back().key.line : cur.line;
@@ -642,8 +642,8 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                     break;
                 }
                 Frame f;
-                f.node.kind = ev->type == FYET_SEQUENCE_START ? YamlNode::Kind::Seq
-                                                              : YamlNode::Kind::Map;
+                f.node.kind =
+                    ev->type == FYET_SEQUENCE_START ? YamlNode::Kind::Seq : YamlNode::Kind::Map;
                 f.node.line = line;
                 f.node.col = col;
                 f.anchor = token_text(ev->type == FYET_SEQUENCE_START ? ev->sequence_start.anchor
@@ -688,7 +688,8 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
                 if (!attach(std::move(copy), "")) stop = true;
                 break;
             }
-            default: break;
+            default:
+                break;
         }
         fy_parser_event_free(fyp, ev);
         if (stop) break;
@@ -717,5 +718,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
 
 namespace sigil {
 // Shared with the fast path (yaml_fast.cpp) so both type scalars identically.
-void yaml_resolve_plain(YamlNode& n) { resolve_plain(n); }
+void yaml_resolve_plain(YamlNode& n) {
+    resolve_plain(n);
+}
 }  // namespace sigil

@@ -177,7 +177,6 @@ SourceLoc node_loc(fy_node* n, const std::shared_ptr<const std::string>& file) {
     return l;
 }
 
-
 // The value of a scalar node with the file position of each character.
 MappedText mapped_scalar(fy_node* n, std::string_view raw,
                          const std::shared_ptr<const std::string>& file) {

@@ -257,7 +257,7 @@ TEST(HardeningYaml, InvalidUtf8IsAnEncodingErrorAtTheFirstBadByte) {
         uint32_t col;
     };
     for (const Case& k : {Case{"    f: a\xff\xfe b\n", 9}, Case{"    f\xc3\x28: x\n", 6},
-                          Case{"    f: '\xed\xa0\x80'\n", 9},  // a surrogate
+                          Case{"    f: '\xed\xa0\x80'\n", 9},    // a surrogate
                           Case{"    f: \xc3\xa9\xc0\xaf\n", 9},  // overlong '/' after 'é'
                           Case{"    f|contains:\n      - x\n      - \xfe\xff\n", 0}}) {
         SCOPED_TRACE(k.line);
