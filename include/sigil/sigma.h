@@ -35,6 +35,12 @@ void load_sigma_text(std::string_view text, const std::string& path, SigmaCollec
 
 // Reads files and directories (recursively, *.yml / *.yaml), then applies
 // filters to the rules they select and resolves correlation references.
+// Rule files under the given paths: directories recursively (*.yml, *.yaml,
+// sorted per directory), files as given; a missing path is an io.not_found
+// error in `diags`. Every loader (Sigma, mixed rule sets, catalog, hunt cache)
+// finds its files with this.
+std::vector<std::string> rule_files_under(const std::vector<std::string>& paths,
+                                          Diagnostics& diags);
 void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& out);
 
 // Applies filter documents to the detection rules they target (FILT-*), and

@@ -51,31 +51,7 @@ RuleFileKind sniff_rule_file(std::string_view text) {
  */
 void load_rules(const std::vector<std::string>& paths, RuleSet& out) {
     namespace fs = std::filesystem;
-    std::vector<std::string> files;
-    for (auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<std::string> found;
-            for (auto it = fs::recursive_directory_iterator(
-                     p, fs::directory_options::skip_permission_denied, ec);
-                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) break;
-                auto ext = it->path().extension().string();
-                if (it->is_regular_file(ec) && (ext == ".yml" || ext == ".yaml"))
-                    found.push_back(it->path().string());
-            }
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(p, ec)) {
-            files.push_back(p);
-        } else {
-            Diagnostic d;
-            d.code = "io.not_found";
-            d.message = "no such file or directory";
-            d.loc = SourceLoc{std::make_shared<const std::string>(p), 0, 0};
-            out.diagnostics.push_back(d);
-        }
-    }
+    std::vector<std::string> files = rule_files_under(paths, out.diagnostics);
     SigmaCollection sc;
     std::vector<std::string> splunk_files;
     std::string text;

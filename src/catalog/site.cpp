@@ -75,33 +75,6 @@ bool write_file(const fs::path& p, std::string_view data) {
     return std::fclose(f) == 0 && ok;
 }
 
-// Rule files under the given paths: directories recursively (*.yml, *.yaml, sorted), files
-// as given; a missing path is a diagnostic.
-std::vector<std::string> discover(const std::vector<std::string>& paths, Diagnostics& diags) {
-    std::vector<std::string> files;
-    for (auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<std::string> found;
-            for (auto it = fs::recursive_directory_iterator(
-                     p, fs::directory_options::skip_permission_denied, ec);
-                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) break;
-                auto ext = it->path().extension().string();
-                if (it->is_regular_file(ec) && (ext == ".yml" || ext == ".yaml"))
-                    found.push_back(it->path().string());
-            }
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(p, ec)) {
-            files.push_back(p);
-        } else {
-            diags.push_back(error("io.not_found", "no such file or directory", p));
-        }
-    }
-    return files;
-}
-
 /* Loading through the rule cache. Each file is read, hashed (XXH3) and sniffed. A rule file
  * whose path and key are in the previous build's cache gets its rules and diagnostics from
  * there; any other goes to its front-end. The key is the file's hash, and for Splunk
@@ -130,7 +103,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         for (size_t i = 0; i < old.size(); ++i) old_by_path[old[i].path] = i;
 
     RuleSet set;
-    std::vector<std::string> files = discover(paths, set.diagnostics);
+    std::vector<std::string> files = rule_files_under(paths, set.diagnostics);
     // security_content checkouts: their macros and data sources
     std::vector<std::string> support;
     {
@@ -143,8 +116,8 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
                     for (const char* sib : {"macros", "data_sources"})
                         if (fs::is_directory(a.parent_path() / sib, ec) &&
                             seen.insert((a.parent_path() / sib).string()).second)
-                            for (auto& f :
-                                 discover({(a.parent_path() / sib).string()}, set.diagnostics))
+                            for (auto& f : rule_files_under({(a.parent_path() / sib).string()},
+                                                            set.diagnostics))
                                 support.push_back(f);
                     break;
                 }

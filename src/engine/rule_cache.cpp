@@ -54,33 +54,6 @@ Diagnostic file_diag(const char* code, const char* msg, const std::string& path,
     return d;
 }
 
-std::vector<std::string> discover(const std::vector<std::string>& paths, Diagnostics& diags) {
-    std::vector<std::string> files;
-    for (auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<std::string> found;
-            for (auto it = fs::recursive_directory_iterator(
-                     p, fs::directory_options::skip_permission_denied, ec);
-                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) break;
-                auto ext = it->path().extension().string();
-                if (it->is_regular_file(ec) && (ext == ".yml" || ext == ".yaml"))
-                    found.push_back(it->path().string());
-            }
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(p, ec)) {
-            files.push_back(p);
-        } else {
-            Diagnostic d = file_diag("io.not_found", "no such file or directory", p, 0);
-            d.loc.col = 0;
-            diags.push_back(d);
-        }
-    }
-    return files;
-}
-
 constexpr const char* kSetEntry = "";
 
 }  // namespace
@@ -93,7 +66,7 @@ RuleCacheStats load_rules_cached(const std::vector<std::string>& paths,
         return cs;
     }
     Diagnostics walk_diags;
-    std::vector<std::string> names = discover(paths, walk_diags);
+    std::vector<std::string> names = rule_files_under(paths, walk_diags);
     std::vector<RuleFile> files(names.size());
     XXH3_state_t* st = XXH3_createState();
     XXH3_64bits_reset(st);

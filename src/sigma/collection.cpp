@@ -174,7 +174,8 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
 
 }  // namespace
 
-void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& out) {
+std::vector<std::string> rule_files_under(const std::vector<std::string>& paths,
+                                          Diagnostics& diags) {
     namespace fs = std::filesystem;
     std::vector<std::string> files;
     for (auto& p : paths) {
@@ -198,9 +199,14 @@ void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& ou
             d.code = "io.not_found";
             d.message = "no such file or directory";
             d.loc = SourceLoc{std::make_shared<const std::string>(p), 0, 0};
-            out.diagnostics.push_back(d);
+            diags.push_back(d);
         }
     }
+    return files;
+}
+
+void load_sigma_paths(const std::vector<std::string>& paths, SigmaCollection& out) {
+    std::vector<std::string> files = rule_files_under(paths, out.diagnostics);
     std::string text, err;
     for (auto& f : files) {
         if (!read_file(f, text, err)) {
