@@ -12,10 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/values.h"
+#include "ir/values.h"
 #include "sigil/engine.h"
 
 namespace sigil::engine_detail {
+
+using namespace sigil::values;  // value semantics shared with the reference interpreter
 
 struct LogsourceRow;
 std::vector<const LogsourceRow*> logsource_rows(const LogSource& ls);

@@ -479,7 +479,7 @@ std::vector<CorrelationHit> CorrelationState::run(Diagnostics& diags) {
                         if (!v) return false;
                         it.value += *v;
                         it.value += '\x1f';
-                        if (numeric && !engine_detail::number_of(*v, it.num)) return false;
+                        if (numeric && !values::number_of(*v, it.num)) return false;
                     }
                 }
                 return true;

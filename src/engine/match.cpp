@@ -82,7 +82,7 @@ struct RuleMatcher::State {
             fold_stamp[size_t(i)] = epoch;
             std::string& f = folded[size_t(i)];
             f.clear();
-            engine_detail::fold_into(ev->fields[size_t(i)].value, f);
+            values::fold_into(ev->fields[size_t(i)].value, f);
         }
         return folded[size_t(i)];
     }
@@ -177,13 +177,13 @@ struct RuleMatcher::State {
                 const EventField& f = ev->fields[i];
                 if (f.is_null) continue;
                 if (!g.full && (field_of[i] < 0 || !g.scan_field[size_t(field_of[i])])) continue;
-                if (pass == 1 && !engine_detail::is_ascii(f.value))
-                    engine_detail::fold_into(f.value, buf);
+                if (pass == 1 && !values::is_ascii(f.value))
+                    values::fold_into(f.value, buf);
                 else
                     buf.append(f.value);
                 buf.push_back('\0');
             }
-            if (pass == 0 && engine_detail::is_ascii(buf)) break;
+            if (pass == 0 && values::is_ascii(buf)) break;
         }
         ScanContext sc{this, &g};
         hs_scan(db, buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
@@ -215,8 +215,8 @@ struct RuleMatcher::State {
         switch (p.kind) {
             case PredKind::TimePart: {
                 double part;
-                return engine_detail::time_part_of(raw, p.src->time_part, part) &&
-                       engine_detail::compare_numbers(p.src->op, part, p.num);
+                return values::time_part_of(raw, p.src->time_part, part) &&
+                       values::compare_numbers(p.src->op, part, p.num);
             }
             case PredKind::EqNull:
                 return false;
@@ -242,8 +242,7 @@ struct RuleMatcher::State {
                 return p.net->contains(raw);
             case PredKind::NumCmp: {
                 double d;
-                return engine_detail::number_of(raw, d) &&
-                       engine_detail::compare_numbers(p.src->op, d, p.num);
+                return values::number_of(raw, d) && values::compare_numbers(p.src->op, d, p.num);
             }
             case PredKind::FieldRef: {
                 std::string a(text());

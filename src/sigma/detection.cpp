@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ir/values.h"
 #include "sigma/sigma_internal.h"
 
 namespace sigil::sigma {
@@ -209,7 +210,9 @@ std::vector<std::string> base64_offsets(const std::string& s) {
  * characters too (MOD-WINDASH-SOURCE-CHARS: pySigma only replaces `-` and `/`).
  * Produce the Cartesian product of the variants, capped to keep rules bounded.
  */
-bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool word_char(unsigned char c) {
+    return std::isalnum(c) || c == '_' || c >= 0x80;
+}
 std::vector<std::string> windash_variants(const std::string& s, bool& too_many) {
     static const char* dashes[5] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
     // length of the dash starting at i, 0 if none
@@ -266,101 +269,79 @@ struct SVal {
 using Alts = std::vector<SVal>;  // an expansion group, ORed (MOD-EXPANSION-GROUP)
 
 enum class Mod {
-    Contains, StartsWith, EndsWith, All, Base64, Base64Offset, Wide, Utf16Be, Utf16, Windash,
-    Re, ReI, ReM, ReS, Cidr, Exists, Expand, FieldRef, Lt, Lte, Gt, Gte, Minute, Hour, Day,
-    Week, Month, Year, Cased, Neq, Unknown
+    Contains,
+    StartsWith,
+    EndsWith,
+    All,
+    Base64,
+    Base64Offset,
+    Wide,
+    Utf16Be,
+    Utf16,
+    Windash,
+    Re,
+    ReI,
+    ReM,
+    ReS,
+    Cidr,
+    Exists,
+    Expand,
+    FieldRef,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+    Cased,
+    Neq,
+    Unknown
 };
 
 Mod mod_from(const std::string& m) {
     static const std::pair<const char*, Mod> tbl[] = {
-        {"contains", Mod::Contains}, {"startswith", Mod::StartsWith},
-        {"endswith", Mod::EndsWith}, {"all", Mod::All},
-        {"base64", Mod::Base64}, {"base64offset", Mod::Base64Offset},
-        {"wide", Mod::Wide}, {"utf16le", Mod::Wide},
-        {"utf16be", Mod::Utf16Be}, {"utf16", Mod::Utf16},
-        {"windash", Mod::Windash}, {"re", Mod::Re},
-        {"i", Mod::ReI}, {"ignorecase", Mod::ReI},
-        {"m", Mod::ReM}, {"multiline", Mod::ReM},
-        {"s", Mod::ReS}, {"dotall", Mod::ReS},
-        {"cidr", Mod::Cidr}, {"exists", Mod::Exists},
-        {"expand", Mod::Expand}, {"fieldref", Mod::FieldRef},
-        {"lt", Mod::Lt}, {"lte", Mod::Lte}, {"gt", Mod::Gt}, {"gte", Mod::Gte},
-        {"minute", Mod::Minute}, {"hour", Mod::Hour}, {"day", Mod::Day},
-        {"week", Mod::Week}, {"month", Mod::Month}, {"year", Mod::Year},
-        {"cased", Mod::Cased}, {"neq", Mod::Neq},
+        {"contains", Mod::Contains},
+        {"startswith", Mod::StartsWith},
+        {"endswith", Mod::EndsWith},
+        {"all", Mod::All},
+        {"base64", Mod::Base64},
+        {"base64offset", Mod::Base64Offset},
+        {"wide", Mod::Wide},
+        {"utf16le", Mod::Wide},
+        {"utf16be", Mod::Utf16Be},
+        {"utf16", Mod::Utf16},
+        {"windash", Mod::Windash},
+        {"re", Mod::Re},
+        {"i", Mod::ReI},
+        {"ignorecase", Mod::ReI},
+        {"m", Mod::ReM},
+        {"multiline", Mod::ReM},
+        {"s", Mod::ReS},
+        {"dotall", Mod::ReS},
+        {"cidr", Mod::Cidr},
+        {"exists", Mod::Exists},
+        {"expand", Mod::Expand},
+        {"fieldref", Mod::FieldRef},
+        {"lt", Mod::Lt},
+        {"lte", Mod::Lte},
+        {"gt", Mod::Gt},
+        {"gte", Mod::Gte},
+        {"minute", Mod::Minute},
+        {"hour", Mod::Hour},
+        {"day", Mod::Day},
+        {"week", Mod::Week},
+        {"month", Mod::Month},
+        {"year", Mod::Year},
+        {"cased", Mod::Cased},
+        {"neq", Mod::Neq},
     };
     for (auto& [n, v] : tbl)
         if (m == n) return v;
     return Mod::Unknown;
-}
-
-/* CIDR validation (MOD-CIDR-*): IPv4 dotted quad or IPv6 (with ::), a prefix
- * length within range, and no host bits set (strict, as pySigma's
- * ip_network). Returns an error message or "".
- */
-bool parse_ipv4(const std::string& s, uint8_t out[4]) {
-    int parts = 0;
-    size_t i = 0;
-    while (parts < 4) {
-        if (i >= s.size() || !std::isdigit((unsigned char)s[i])) return false;
-        int v = 0, digits = 0;
-        while (i < s.size() && std::isdigit((unsigned char)s[i])) {
-            v = v * 10 + (s[i++] - '0');
-            if (++digits > 3 || v > 255) return false;
-        }
-        out[parts++] = uint8_t(v);
-        if (parts < 4) {
-            if (i >= s.size() || s[i] != '.') return false;
-            ++i;
-        }
-    }
-    return i == s.size();
-}
-bool parse_ipv6(const std::string& s, uint8_t out[16]) {
-    std::vector<uint16_t> head, tail;
-    bool dbl = false;
-    size_t i = 0;
-    if (s.compare(0, 2, "::") == 0) {
-        dbl = true;
-        i = 2;
-    }
-    while (i < s.size()) {
-        // embedded IPv4 at the end
-        if (s.find('.', i) != std::string::npos && s.find(':', i) == std::string::npos) {
-            uint8_t v4[4];
-            if (!parse_ipv4(s.substr(i), v4)) return false;
-            auto& v = dbl ? tail : head;
-            v.push_back(uint16_t(v4[0] << 8 | v4[1]));
-            v.push_back(uint16_t(v4[2] << 8 | v4[3]));
-            i = s.size();
-            break;
-        }
-        size_t j = i;
-        while (j < s.size() && std::isxdigit((unsigned char)s[j])) ++j;
-        if (j == i || j - i > 4) return false;
-        (dbl ? tail : head).push_back(uint16_t(std::stoul(s.substr(i, j - i), nullptr, 16)));
-        i = j;
-        if (i == s.size()) break;
-        if (s[i] != ':') return false;
-        if (i + 1 < s.size() && s[i + 1] == ':') {
-            if (dbl) return false;
-            dbl = true;
-            i += 2;
-        } else {
-            ++i;
-            if (i == s.size()) return false;
-        }
-    }
-    size_t n = head.size() + tail.size();
-    if (dbl ? n > 7 : n != 8) return false;
-    std::vector<uint16_t> all = head;
-    all.resize(8 - tail.size(), 0);
-    all.insert(all.end(), tail.begin(), tail.end());
-    for (int k = 0; k < 8; ++k) {
-        out[2 * k] = uint8_t(all[k] >> 8);
-        out[2 * k + 1] = uint8_t(all[k] & 0xFF);
-    }
-    return true;
 }
 
 }  // namespace
@@ -381,16 +362,16 @@ static bool regex_has_placeholder(const std::string& re) {
     return false;
 }
 
+/* CIDR validation (MOD-CIDR-*): IPv4 dotted quad or IPv6 (with ::), a prefix
+ * length within range, and no host bits set (strict, as pySigma's
+ * ip_network). Returns an error message or "".
+ */
 std::string validate_cidr(const std::string& v) {
     size_t slash = v.find('/');
     std::string addr = slash == std::string::npos ? v : v.substr(0, slash);
     uint8_t bytes[16];
     int bits;
-    if (parse_ipv4(addr, bytes))
-        bits = 32;
-    else if (parse_ipv6(addr, bytes))
-        bits = 128;
-    else
+    if (!values::parse_ip(addr, bytes, bits, /*strict=*/true))
         return "'" + excerpt(v) + "' is not an IPv4 or IPv6 network";
     int prefix = bits;
     if (slash != std::string::npos) {
@@ -438,9 +419,15 @@ std::string glob_text(const SStr& s, bool placeholders) {
     std::string r;
     for (auto& p : s) {
         switch (p.kind) {
-            case Part::Star: r += '*'; break;
-            case Part::One: r += '?'; break;
-            case Part::Ph: r += '%' + p.s + '%'; break;
+            case Part::Star:
+                r += '*';
+                break;
+            case Part::One:
+                r += '?';
+                break;
+            case Part::Ph:
+                r += '%' + p.s + '%';
+                break;
             case Part::Lit:
                 for (char c : p.s) {
                     if (c == '*' || c == '?' || c == '\\' || (placeholders && c == '%')) r += '\\';
@@ -586,22 +573,23 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
     bool first_exists = !mods.empty() && mods[0] == Mod::Exists;
     bool expand = std::find(mods.begin(), mods.end(), Mod::Expand) != mods.end();
     for (size_t k = 1; k < mods.size(); ++k) {
-        const char* name = mods[k] == Mod::Re ? "re" : mods[k] == Mod::Cidr ? "cidr"
-                           : mods[k] == Mod::Exists                       ? "exists"
-                                                                          : nullptr;
+        const char* name = mods[k] == Mod::Re       ? "re"
+                           : mods[k] == Mod::Cidr   ? "cidr"
+                           : mods[k] == Mod::Exists ? "exists"
+                                                    : nullptr;
         if (name) {
-            ctx.error("sigma.modifier.position",
-                      std::string("modifier '") + name + "' must be the first modifier in '" +
-                          spec + "'",
-                      key);
+            ctx.error(
+                "sigma.modifier.position",
+                std::string("modifier '") + name + "' must be the first modifier in '" + spec + "'",
+                key);
             return nullptr;
         }
     }
     if (field.empty() && (first_cidr || first_exists)) {
-        ctx.error("sigma.modifier.needs_field",
-                  std::string("modifier '") + (first_cidr ? "cidr" : "exists") +
-                      "' needs a field name",
-                  key);
+        ctx.error(
+            "sigma.modifier.needs_field",
+            std::string("modifier '") + (first_cidr ? "cidr" : "exists") + "' needs a field name",
+            key);
         return nullptr;
     }
 
@@ -612,8 +600,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         for (auto& it : value.items) raw.push_back(&it);
     } else if (value.is_map()) {
         ctx.error("sigma.value.type",
-                  "the value of '" + spec + "' is a map; values must be scalars or lists",
-                  value);
+                  "the value of '" + spec + "' is a map; values must be scalars or lists", value);
         return nullptr;
     } else {
         raw.push_back(&value);
@@ -653,7 +640,9 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                 v.kind = SVal::Bool;
                 v.b = n->b;
                 break;
-            case YamlNode::Type::Null: v.kind = SVal::Null; break;
+            case YamlNode::Type::Null:
+                v.kind = SVal::Null;
+                break;
         }
         if (first_re && v.kind == SVal::Num) {  // re on a number: its text
             v.kind = SVal::Regex;
@@ -710,9 +699,9 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
     bool all = false, neg = false;
     bool seen_compare = false, seen_time = false, seen_str_mod = false;
     auto bad = [&](const char* m, const SVal& v) {
-        static const char* kinds[] = {"string",    "number",  "boolean", "null",
-                                      "regex",     "network", "field reference",
-                                      "existence", "comparison", "time part"};
+        static const char* kinds[] = {"string",     "number",   "boolean",         "null",
+                                      "regex",      "network",  "field reference", "existence",
+                                      "comparison", "time part"};
         ctx.error("sigma.modifier.type",
                   std::string("modifier '") + m + "' cannot apply to a " + kinds[v.kind] +
                       " value in '" + spec + "'",
@@ -731,8 +720,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
             neg = true;
             continue;
         }
-        if (m == Mod::Expand || (m == Mod::Re && mi == 0) || (m == Mod::Cidr && mi == 0))
-            continue;
+        if (m == Mod::Expand || (m == Mod::Re && mi == 0) || (m == Mod::Cidr && mi == 0)) continue;
         for (auto& alts : vals) {
             Alts next;
             for (SVal& v : alts) {
@@ -751,8 +739,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                         } else if (v.kind == SVal::Regex) {
                             if (m == Mod::StartsWith && v.text.rfind('^', 0) != 0)
                                 v.text = "^(?:" + v.text + ")";
-                            if (m == Mod::EndsWith &&
-                                (v.text.empty() || v.text.back() != '$'))
+                            if (m == Mod::EndsWith && (v.text.empty() || v.text.back() != '$'))
                                 v.text = "(?:" + v.text + ")$";
                         } else if (v.kind == SVal::FieldRef) {
                             v.op = m == Mod::Contains     ? Op::FieldRefContains
@@ -768,8 +755,9 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                         if (v.kind != SVal::Str) return bad(mn, v);
                         if (has_wildcards(v.str) || has_placeholders(v.str)) {
                             ctx.error("sigma.modifier.base64_wildcard",
-                                      "'" + mname + "' of a value with wildcards is not allowed in '" +
-                                          spec + "' (put contains after " + mname + ")",
+                                      "'" + mname +
+                                          "' of a value with wildcards is not allowed in '" + spec +
+                                          "' (put contains after " + mname + ")",
                                       key);
                             return nullptr;
                         }
@@ -798,7 +786,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                             if (!v.str.empty() && v.str[0].kind == Part::Lit)
                                 v.str[0].s = std::string("\xFF\xFE", 2) + v.str[0].s;
                             else
-                                v.str.insert(v.str.begin(), {Part::Lit, std::string("\xFF\xFE", 2)});
+                                v.str.insert(v.str.begin(),
+                                             {Part::Lit, std::string("\xFF\xFE", 2)});
                         }
                         next.push_back(std::move(v));
                         break;
@@ -838,7 +827,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                     }
                     case Mod::Re:
                         ctx.error("sigma.modifier.position",
-                                  "modifier 're' must be the first modifier in '" + spec + "'", key);
+                                  "modifier 're' must be the first modifier in '" + spec + "'",
+                                  key);
                         return nullptr;
                     case Mod::ReI:
                     case Mod::ReM:
@@ -850,7 +840,7 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                                       key);
                             return nullptr;
                         }
-                        v.re_flags |= m == Mod::ReI ? ReIgnoreCase
+                        v.re_flags |= m == Mod::ReI   ? ReIgnoreCase
                                       : m == Mod::ReM ? ReMultiLine
                                                       : ReDotAll;
                         next.push_back(std::move(v));
@@ -868,9 +858,10 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                     case Mod::FieldRef:
                         if (v.kind != SVal::Str) return bad(mn, v);
                         if (has_wildcards(v.str) || has_placeholders(v.str)) {
-                            ctx.error("sigma.modifier.fieldref_wildcard",
-                                      "a field reference cannot contain wildcards in '" + spec + "'",
-                                      key);
+                            ctx.error(
+                                "sigma.modifier.fieldref_wildcard",
+                                "a field reference cannot contain wildcards in '" + spec + "'",
+                                key);
                             return nullptr;
                         }
                         v.kind = SVal::FieldRef;
@@ -896,9 +887,10 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                             return nullptr;
                         }
                         v.kind = SVal::Compare;
-                        v.op = m == Mod::Lt ? Op::Lt : m == Mod::Lte ? Op::Lte
-                                              : m == Mod::Gt       ? Op::Gt
-                                                                   : Op::Gte;
+                        v.op = m == Mod::Lt    ? Op::Lt
+                               : m == Mod::Lte ? Op::Lte
+                               : m == Mod::Gt  ? Op::Gt
+                                               : Op::Gte;
                         next.push_back(std::move(v));
                         break;
                     case Mod::Minute:
@@ -908,25 +900,27 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                     case Mod::Month:
                     case Mod::Year:
                         if (v.kind != SVal::Num || seen_time) {
-                            ctx.error("sigma.modifier.time_type",
-                                      "time modifier '" + mname + "' needs a number in '" + spec +
-                                          "'",
-                                      key);
+                            ctx.error(
+                                "sigma.modifier.time_type",
+                                "time modifier '" + mname + "' needs a number in '" + spec + "'",
+                                key);
                             return nullptr;
                         }
                         v.kind = SVal::TimeP;
-                        v.tp = m == Mod::Minute ? TimePart::Minute : m == Mod::Hour ? TimePart::Hour
-                               : m == Mod::Day                    ? TimePart::Day
-                               : m == Mod::Week                   ? TimePart::Week
-                               : m == Mod::Month                  ? TimePart::Month
-                                                                  : TimePart::Year;
+                        v.tp = m == Mod::Minute  ? TimePart::Minute
+                               : m == Mod::Hour  ? TimePart::Hour
+                               : m == Mod::Day   ? TimePart::Day
+                               : m == Mod::Week  ? TimePart::Week
+                               : m == Mod::Month ? TimePart::Month
+                                                 : TimePart::Year;
                         next.push_back(std::move(v));
                         break;
                     case Mod::Cased:
                         if (v.kind == SVal::Regex) {
                             ctx.error("sigma.modifier.cased_regex",
                                       "'cased' cannot be combined with 're' (regexes are already "
-                                      "case-sensitive unless 'i' is given) in '" + spec + "'",
+                                      "case-sensitive unless 'i' is given) in '" +
+                                          spec + "'",
                                       key);
                             return nullptr;
                         }
@@ -939,7 +933,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
                                   "modifier 'cidr' must be the first modifier in '" + spec + "'",
                                   key);
                         return nullptr;
-                    default: next.push_back(std::move(v));
+                    default:
+                        next.push_back(std::move(v));
                 }
             }
             alts = std::move(next);
@@ -977,8 +972,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         items.push_back(alts.size() == 1 ? alts[0] : Expr::make_or(std::move(alts)));
     }
     ExprPtr e = items.size() == 1 ? items[0]
-                : all         ? Expr::make_and(std::move(items))
-                              : Expr::make_or(std::move(items));
+                : all             ? Expr::make_and(std::move(items))
+                                  : Expr::make_or(std::move(items));
     if (neg) e = Expr::make_not(e);
     return e;
 }
@@ -1005,8 +1000,10 @@ ExprPtr build_search_identifier(const YamlNode& value, DocContext& ctx, bool& ke
         bool bad = false;
         for (auto& [k, v] : m.entries) {
             ExprPtr e = build_item(k, v, ctx);
-            if (!e) bad = true;
-            else kids.push_back(e);
+            if (!e)
+                bad = true;
+            else
+                kids.push_back(e);
         }
         return bad ? nullptr : Expr::make_and(std::move(kids));
     };
@@ -1042,8 +1039,10 @@ ExprPtr build_search_identifier(const YamlNode& value, DocContext& ctx, bool& ke
                           it);
                 return nullptr;
             }
-            if (!e) bad = true;
-            else kids.push_back(e);
+            if (!e)
+                bad = true;
+            else
+                kids.push_back(e);
         }
         return bad ? nullptr : Expr::make_or(std::move(kids));
     }

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/values.h"
+#include "ir/values.h"
 #include "sigil/engine.h"
 #include "sigil/hunt.h"
 #include "sigil/rules.h"
@@ -37,7 +37,7 @@ void write(const fs::path& p, const std::string& text) {
 
 std::vector<std::string> literals(const std::string& re, uint8_t flags, int expect) {
     std::vector<std::string> out;
-    EXPECT_EQ(engine_detail::regex_required_literals(re, flags, 2, out), expect) << re;
+    EXPECT_EQ(values::regex_required_literals(re, flags, 2, out), expect) << re;
     std::sort(out.begin(), out.end());
     return out;
 }

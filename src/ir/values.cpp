@@ -1,7 +1,7 @@
-// engine/values.cpp — value comparisons of the compiled engine, with the
-// reference interpreter's semantics (see values.h).
+// ir/values.cpp — comparing one event value with one rule value: case folding,
+// wildcards, regexes, networks, numbers and timestamp parts (see values.h).
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "engine/values.h"
+#include "ir/values.h"
 
 #include <pcre2.h>
 #include <re2/filtered_re2.h>
@@ -14,7 +14,7 @@
 #include <cstring>
 #include <ctime>
 
-namespace sigil::engine_detail {
+namespace sigil::values {
 
 bool is_ascii(std::string_view s) {
     const char* p = s.data();
@@ -284,21 +284,49 @@ bool Regex::search(std::string_view s) const {
 
 namespace {
 
-// Dotted quad via sscanf (leading blanks and '+' accepted, as %u does), or
-// IPv6 with at most one "::".
-bool parse_ipv4(const std::string& s, uint8_t out[4]) {
-    unsigned a, b, c, d;
-    char tail;
-    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 && b < 256 &&
-        c < 256 && d < 256) {
-        out[0] = uint8_t(a), out[1] = uint8_t(b), out[2] = uint8_t(c), out[3] = uint8_t(d);
-        return true;
+/* An IPv4 dotted quad. Strict (rule values, as pySigma's ip_network reads
+ * them): four parts of 1-3 digits, each below 256, nothing else. Lenient
+ * (event values): as sscanf's %u reads them (leading blanks and '+').
+ */
+bool parse_ipv4(const std::string& s, uint8_t out[4], bool strict) {
+    if (!strict) {
+        unsigned a, b, c, d;
+        char tail;
+        if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
+            b < 256 && c < 256 && d < 256) {
+            out[0] = uint8_t(a), out[1] = uint8_t(b), out[2] = uint8_t(c), out[3] = uint8_t(d);
+            return true;
+        }
+        return false;
     }
-    return false;
+    int parts = 0;
+    size_t i = 0;
+    while (parts < 4) {
+        if (i >= s.size() || !std::isdigit((unsigned char)s[i])) return false;
+        int v = 0, digits = 0;
+        while (i < s.size() && std::isdigit((unsigned char)s[i])) {
+            v = v * 10 + (s[i++] - '0');
+            if (++digits > 3 || v > 255) return false;
+        }
+        out[parts++] = uint8_t(v);
+        if (parts < 4) {
+            if (i >= s.size() || s[i] != '.') return false;
+            ++i;
+        }
+    }
+    return i == s.size();
 }
 
-bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
-    if (parse_ipv4(s, out)) {
+}  // namespace
+
+/* IPv6: groups of 1-4 hex digits separated by ':', at most one "::" standing
+ * for the zero groups missing from eight, and optionally an IPv4 address as
+ * the last 32 bits (::ffff:10.1.2.3). A text ending in a single ':' is
+ * refused.
+ */
+bool parse_ip(std::string_view text, uint8_t out[16], int& bits, bool strict) {
+    std::string s(text);
+    if (parse_ipv4(s, out, strict)) {
         bits = 32;
         return true;
     }
@@ -310,10 +338,9 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
         i = 2;
     }
     while (i < s.size()) {
-        // an embedded IPv4 address ends the text (::ffff:10.1.2.3)
         if (s.find(':', i) == std::string::npos && s.find('.', i) != std::string::npos) {
             uint8_t v4[4];
-            if (!parse_ipv4(s.substr(i), v4)) return false;
+            if (!parse_ipv4(s.substr(i), v4, strict)) return false;
             auto& v = dbl ? tail16 : head;
             v.push_back(uint16_t(v4[0] << 8 | v4[1]));
             v.push_back(uint16_t(v4[2] << 8 | v4[3]));
@@ -331,8 +358,8 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
             if (dbl) return false;
             dbl = true;
             i += 2;
-        } else {
-            ++i;
+        } else if (++i == s.size()) {
+            return false;
         }
     }
     size_t n = head.size() + tail16.size();
@@ -348,8 +375,6 @@ bool parse_ip(const std::string& s, uint8_t out[16], int& bits) {
     return true;
 }
 
-}  // namespace
-
 Network::Network(const std::string& net) {
     size_t slash = net.find('/');
     valid_ = parse_ip(net.substr(0, slash), bytes_, bits_);
@@ -360,7 +385,7 @@ bool Network::contains(std::string_view ip) const {
     if (!valid_) return false;
     uint8_t ib[16];
     int ibits;
-    if (!parse_ip(std::string(ip), ib, ibits) || ibits != bits_) return false;
+    if (!parse_ip(ip, ib, ibits) || ibits != bits_) return false;
     for (int k = 0; k < prefix_; ++k) {
         uint8_t m = uint8_t(0x80 >> (k % 8));
         if ((bytes_[k / 8] & m) != (ib[k / 8] & m)) return false;
@@ -455,4 +480,4 @@ bool compare_numbers(Op op, double a, double b) {
     }
 }
 
-}  // namespace sigil::engine_detail
+}  // namespace sigil::values

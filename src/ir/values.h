@@ -1,8 +1,8 @@
-// engine/values.h — how the engine compares one event value with one rule
-// value: case folding, wildcards, numbers, networks, timestamp parts and
-// regexes. Each function has exactly the semantics of the reference
-// interpreter's counterpart (src/ir/eval.cpp); the differential tests check
-// that on real events.
+// ir/values.h — how one event value is compared with one rule value: case
+// folding, wildcards, numbers, networks, timestamp parts and regexes. The one
+// definition of these semantics, used by the reference interpreter
+// (ir/eval.cpp), the compiled engine (src/engine) and the Sigma loader's
+// value checks (sigma/detection.cpp).
 #pragma once
 
 #include <re2/re2.h>
@@ -18,7 +18,7 @@
 
 typedef struct pcre2_real_code_8 pcre2_code_8;
 
-namespace sigil::engine_detail {
+namespace sigil::values {
 
 // Unicode simple lower-case folding per code point (utf8proc), ASCII fast
 // path, invalid bytes kept as they are. Appends to `out`.
@@ -80,10 +80,16 @@ class Regex {
 int regex_required_literals(const std::string& pattern, uint8_t flags, size_t min_len,
                             std::vector<std::string>& out);
 
+// An IPv4 or IPv6 address to 16 bytes (IPv4 in the first four) and its
+// width, 32 or 128. `strict` for rule values (IPv4 parts of 1-3 digits only),
+// lenient for event values (IPv4 parts as sscanf's %u reads them).
+bool parse_ip(std::string_view text, uint8_t out[16], int& bits, bool strict = false);
+
 // A network "a.b.c.d/n" or IPv6 "x::/n", parsed once.
 class Network {
   public:
     explicit Network(const std::string& text);
+    bool valid() const { return valid_; }
     bool contains(std::string_view ip) const;
 
   private:
@@ -99,4 +105,4 @@ bool number_of(std::string_view s, double& d);
 bool time_part_of(std::string_view s, TimePart tp, double& out);
 bool compare_numbers(Op op, double a, double b);
 
-}  // namespace sigil::engine_detail
+}  // namespace sigil::values
