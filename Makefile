@@ -33,7 +33,8 @@ test-sanitize: deps-test
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer targets (fuzz/, clang): 60 s each for CI, 30 min each for a long run.
+# libFuzzer targets (fuzz/, clang): 60 s each for CI, 30 min each for a long run,
+# JOBS targets at a time.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TARGETS ?=
 fuzz-build: deps
@@ -42,10 +43,10 @@ fuzz-build: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
 fuzz-smoke: fuzz-build
-	bash fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
+	FUZZ_JOBS=$(JOBS) bash fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
 
 fuzz-long: fuzz-build
-	bash fuzz/run.sh $(FUZZ_BUILD) 1800 $(FUZZ_TARGETS)
+	FUZZ_JOBS=$(JOBS) bash fuzz/run.sh $(FUZZ_BUILD) 1800 $(FUZZ_TARGETS)
 
 format:
 	find src include tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -3,6 +3,7 @@
 # each and prints one summary line per target (used by `make fuzz-smoke` and
 # `make fuzz-long`; docs/hardening.md).
 #   fuzz/run.sh BUILD_DIR SECONDS [TARGET...]     (default: every fuzz_* in BUILD_DIR/fuzz)
+# FUZZ_JOBS=N runs up to N targets at once (default 1), each for SECONDS.
 # Seeds come from fuzz/corpus/<target> (read only); new inputs go to
 # BUILD_DIR/fuzz-corpus/<target>, crashes to BUILD_DIR/fuzz-artifacts/<target>/,
 # the libFuzzer output to BUILD_DIR/fuzz-logs/<target>.log.
@@ -29,12 +30,12 @@ dict_of() {
   esac
 }
 
-status=0
 mkdir -p "$build/fuzz-logs"
 export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-for t in "${targets[@]}"; do
-  bin="$build/fuzz/fuzz_$t"
-  [ -x "$bin" ] || { echo "fuzz: no $bin" >&2; status=1; continue; }
+# run_one TARGET: runs one target, prints its summary line; returns 1 on failure.
+run_one() {
+  local t="$1" bin="$build/fuzz/fuzz_$1" work art log args d seeds rc last runs eps cov corp
+  [ -x "$bin" ] || { echo "fuzz $t: FAILED: no $bin"; return 1; }
   work="$build/fuzz-corpus/$t"
   art="$build/fuzz-artifacts/$t"
   log="$build/fuzz-logs/$t.log"
@@ -58,11 +59,25 @@ for t in "${targets[@]}"; do
   cov="$(echo "$last" | grep -oE 'cov: [0-9]+' | grep -oE '[0-9]+')"
   corp="$(echo "$last" | grep -oE 'corp: [0-9]+/[0-9]+[a-zA-Z]*' | sed 's/corp: //')"
   if [ $rc -ne 0 ]; then
-    status=1
     echo "fuzz $t: FAILED (exit $rc) after ${runs:-?} runs; see $log and $art/"
     grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz invariant)' "$log" | head -3 | sed 's/^/  /'
-  else
-    echo "fuzz $t: ok ${secs}s runs=${runs:-?} exec/s=${eps:-?} cov=${cov:-?} corpus=${corp:-?}"
+    return 1
   fi
+  echo "fuzz $t: ok ${secs}s runs=${runs:-?} exec/s=${eps:-?} cov=${cov:-?} corpus=${corp:-?}"
+}
+
+# Up to FUZZ_JOBS targets at a time; each writes its summary to a file, printed
+# in target order at the end, and its exit status decides ours.
+jobs_max="${FUZZ_JOBS:-1}"
+declare -A pid_of
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+  run_one "$t" > "$build/fuzz-logs/$t.summary" 2>&1 &
+  pid_of[$t]=$!
+done
+status=0
+for t in "${targets[@]}"; do
+  wait "${pid_of[$t]}" || status=1
+  cat "$build/fuzz-logs/$t.summary"
 done
 exit $status

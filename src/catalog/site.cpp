@@ -771,9 +771,12 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         tree.emit_content("logsources.html", html.logsources_page(c));
         tree.emit_content("downloads.html", html.downloads_page(c));
         tree.emit_content("events/index.html", html.events_page(c, site));
-        for (auto& [key, rules] : site.by_event)
-            tree.emit("events/" + key + ".html", list_key(c, key, rules, fp),
+        for (auto& entry : site.by_event) {
+            const auto& key =
+                entry.first;  // a named reference: lambdas cannot capture bindings in clang 14
+            tree.emit("events/" + key + ".html", list_key(c, key, entry.second, fp),
                       [&] { return html.event_page(c, site, key); });
+        }
         // A page per technique with rules, and per parent of one (sub-technique lists).
         std::set<std::string> techs;
         for (auto& [id, rules] : site.by_technique) {
