@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "hardening_evtx_writer.h"
+#include "evtx_test_writer.h"
 #include "sigil/evtx.h"
 
 using namespace sigil;

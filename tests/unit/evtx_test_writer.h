@@ -1,7 +1,6 @@
-// tests/unit/hardening_evtx_writer.h — a small EVTX writer for crafted test
-// files: file header, 64 KiB chunks with their CRCs, inline names, templates,
-// substitutions and records. The same layout as the writer inside
-// evtx_reader_test.cpp (kept there so that test stays self-contained); used by
+// tests/unit/evtx_test_writer.h — a small EVTX writer for crafted test files:
+// file header, 64 KiB chunks with their CRCs, inline names, templates,
+// substitutions and records. Used by evtx_reader_test.cpp,
 // hardening_evtx_test.cpp and to write the EVTX fuzz seeds.
 #pragma once
 
