@@ -11,35 +11,12 @@
 #include "sigil/eval.h"
 #include "sigil/sigma.h"
 #include "sigil/yaml.h"
+#include "yaml_json.h"
 
 using namespace sigil;
 using nlohmann::json;
 
 namespace {
-
-json to_json(const YamlNode& n) {
-    switch (n.kind) {
-        case YamlNode::Kind::Map: {
-            json o = json::object();
-            for (auto& [k, v] : n.entries) o[k.text] = to_json(v);
-            return o;
-        }
-        case YamlNode::Kind::Seq: {
-            json a = json::array();
-            for (auto& i : n.items) a.push_back(to_json(i));
-            return a;
-        }
-        case YamlNode::Kind::Scalar:
-            switch (n.type) {
-                case YamlNode::Type::Str: return n.text;
-                case YamlNode::Type::Int: return n.i;
-                case YamlNode::Type::Float: return n.f;
-                case YamlNode::Type::Bool: return n.b;
-                case YamlNode::Type::Null: return nullptr;
-            }
-    }
-    return nullptr;
-}
 
 struct Case {
     std::string file, id, rule;
@@ -51,7 +28,9 @@ struct Case {
 };
 
 // Readable names in test listings instead of byte dumps.
-void PrintTo(const Case& c, std::ostream* os) { *os << c.id << " (" << c.file << ":" << c.line << ")"; }
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.id << " (" << c.file << ":" << c.line << ")";
+}
 
 std::vector<Case> load_cases() {
     std::vector<Case> out;
@@ -82,9 +61,9 @@ std::vector<Case> load_cases() {
             if (auto* v = c.get("id")) k.id = v->text;
             if (auto* v = c.get("rule")) k.rule = v->text;
             if (auto* v = c.get("match"))
-                for (auto& e : v->items) k.match.push_back(to_json(e));
+                for (auto& e : v->items) k.match.push_back(test::yaml_to_json(e));
             if (auto* v = c.get("nomatch"))
-                for (auto& e : v->items) k.nomatch.push_back(to_json(e));
+                for (auto& e : v->items) k.nomatch.push_back(test::yaml_to_json(e));
             if (auto* v = c.get("error")) k.error = v->text;
             if (auto* v = c.get("warning")) k.warning = v->text;
             if (auto* v = c.get("error_line")) k.error_line = uint32_t(v->i);
@@ -121,7 +100,8 @@ TEST_P(Conformance, Case) {
     load_sigma_text(text, "case.yml", col);
     link_sigma_collection(col);
     std::string all_diags;
-    for (auto& d : col.diagnostics) all_diags += d.loc.str() + " " + d.code + ": " + d.message + "\n";
+    for (auto& d : col.diagnostics)
+        all_diags += d.loc.str() + " " + d.code + ": " + d.message + "\n";
     if (!c.error.empty()) {
         bool found = false;
         for (auto& d : col.diagnostics)
@@ -140,8 +120,7 @@ TEST_P(Conformance, Case) {
             if (d.code == c.warning) found = true;
         EXPECT_TRUE(found) << "expected warning " << c.warning << ", got:\n" << all_diags;
     }
-    for (auto& d : col.diagnostics)
-        ASSERT_NE(d.severity, Severity::Error) << all_diags;
+    for (auto& d : col.diagnostics) ASSERT_NE(d.severity, Severity::Error) << all_diags;
     std::vector<const Rule*> dets;
     for (auto& r : col.rules)
         if (r.kind == RuleKind::Detection) dets.push_back(&r);
@@ -149,11 +128,11 @@ TEST_P(Conformance, Case) {
     if (c.match.empty() && c.nomatch.empty()) return;
     const Rule& r = *dets.back();
     for (auto& e : c.match)
-        EXPECT_TRUE(rule_matches(r, e)) << "should match: " << e.dump() << "\nIR: "
-                                        << to_string(r.expr());
+        EXPECT_TRUE(rule_matches(r, e))
+            << "should match: " << e.dump() << "\nIR: " << to_string(r.expr());
     for (auto& e : c.nomatch)
-        EXPECT_FALSE(rule_matches(r, e)) << "should not match: " << e.dump() << "\nIR: "
-                                         << to_string(r.expr());
+        EXPECT_FALSE(rule_matches(r, e))
+            << "should not match: " << e.dump() << "\nIR: " << to_string(r.expr());
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& i) {

@@ -19,6 +19,7 @@
 #include "sigil/eval.h"
 #include "sigil/sigma.h"
 #include "sigil/yaml.h"
+#include "yaml_json.h"
 
 namespace sigil::convert_test {
 
@@ -69,35 +70,6 @@ inline std::vector<json> load_regression_events(const std::string& dir) {
     return evs;
 }
 
-inline json yaml_to_json(const YamlNode& n) {
-    switch (n.kind) {
-        case YamlNode::Kind::Map: {
-            json o = json::object();
-            for (auto& [k, v] : n.entries) o[k.text] = yaml_to_json(v);
-            return o;
-        }
-        case YamlNode::Kind::Seq: {
-            json a = json::array();
-            for (auto& i : n.items) a.push_back(yaml_to_json(i));
-            return a;
-        }
-        case YamlNode::Kind::Scalar:
-            switch (n.type) {
-                case YamlNode::Type::Str:
-                    return n.text;
-                case YamlNode::Type::Int:
-                    return n.i;
-                case YamlNode::Type::Float:
-                    return n.f;
-                case YamlNode::Type::Bool:
-                    return n.b;
-                case YamlNode::Type::Null:
-                    return nullptr;
-            }
-    }
-    return nullptr;
-}
-
 // Nested objects become dotted keys (the interpreter looks a dotted name up
 // the same way); false when the event has a list value, which a table row
 // cannot hold.
@@ -143,7 +115,7 @@ inline void load_fixtures(const std::string& dir, Fixtures& fx) {
             std::vector<json> evs;
             for (auto* key : {"match", "nomatch"})
                 if (auto* v = c.get(key))
-                    for (auto& e : v->items) evs.push_back(yaml_to_json(e));
+                    for (auto& e : v->items) evs.push_back(test::yaml_to_json(e));
             if (evs.empty()) continue;
             std::string text = rule->text;
             if (text.find("\n---") == std::string::npos) {

@@ -16,6 +16,7 @@
 #include "sigil/jsonl.h"
 #include "sigil/sigma.h"
 #include "sigil/yaml.h"
+#include "yaml_json.h"
 
 using namespace sigil;
 namespace fs = std::filesystem;
@@ -113,35 +114,6 @@ void flatten(const nlohmann::json& v, const std::string& name, OwnedEvent& out) 
     }
 }
 
-nlohmann::json yaml_json(const YamlNode& n) {
-    switch (n.kind) {
-        case YamlNode::Kind::Map: {
-            nlohmann::json o = nlohmann::json::object();
-            for (auto& [k, v] : n.entries) o[k.text] = yaml_json(v);
-            return o;
-        }
-        case YamlNode::Kind::Seq: {
-            nlohmann::json a = nlohmann::json::array();
-            for (auto& i : n.items) a.push_back(yaml_json(i));
-            return a;
-        }
-        case YamlNode::Kind::Scalar:
-            switch (n.type) {
-                case YamlNode::Type::Str:
-                    return n.text;
-                case YamlNode::Type::Int:
-                    return n.i;
-                case YamlNode::Type::Float:
-                    return n.f;
-                case YamlNode::Type::Bool:
-                    return n.b;
-                case YamlNode::Type::Null:
-                    return nullptr;
-            }
-    }
-    return nullptr;
-}
-
 }  // namespace
 
 // Conformance fixtures: each case's rule against every event of every case
@@ -180,7 +152,7 @@ TEST(EngineDifferential, ConformanceFixtures) {
                 if (auto* evs = c.get(key))
                     for (auto& e : evs->items) {
                         OwnedEvent o;
-                        flatten(yaml_json(e), "", o);
+                        flatten(test::yaml_to_json(e), "", o);
                         events.push_back(std::move(o));
                     }
         }
