@@ -100,7 +100,8 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 std::string fill(const std::string& tpl,
                  std::initializer_list<std::pair<const char*, std::string_view>> vars);
 
-std::string json_quote(const std::string& s);  // "…" with JSON escaping
+std::string json_quote(const std::string& s);              // "…" with JSON escaping
+void json_quote_to(std::string& out, std::string_view s);  // appends json_quote(s)
 
 // ---------------------------------------------------------------------------
 // The text-query core

@@ -45,9 +45,19 @@ std::string fill(const std::string& tpl,
     return out;
 }
 
-std::string json_quote(const std::string& s) {
-    std::string o = "\"";
-    for (unsigned char c : s) {
+/* JSON string escaping appends runs of plain characters at once and only
+ * stops at the characters JSON escapes (quote, backslash, controls); the
+ * watch, esdsl and grep outputs quote every query this way, so a per-character
+ * append was a tenth of their time. */
+void json_quote_to(std::string& o, std::string_view s) {
+    o.reserve(o.size() + s.size() + 2);
+    o += '"';
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        o.append(s, run, i - run);
+        run = i + 1;
         switch (c) {
             case '"':
                 o += "\\\"";
@@ -70,17 +80,21 @@ std::string json_quote(const std::string& s) {
             case '\f':
                 o += "\\f";
                 break;
-            default:
-                if (c < 0x20) {
-                    char b[8];
-                    std::snprintf(b, sizeof b, "\\u%04x", c);
-                    o += b;
-                } else {
-                    o += char(c);
-                }
+            default: {
+                char b[8];
+                std::snprintf(b, sizeof b, "\\u%04x", c);
+                o += b;
+            }
         }
     }
-    return o + "\"";
+    o.append(s, run, s.size() - run);
+    o += '"';
+}
+
+std::string json_quote(const std::string& s) {
+    std::string o;
+    json_quote_to(o, s);
+    return o;
 }
 
 // ---------------------------------------------------------------------------
