@@ -55,6 +55,8 @@ class Converter {
     bool precheck(const Rule& rule, RuleConversion& rc) const;
     void convert_processed(const Rule& rule, const ProcessedRule& pr, RuleConversion& rc) const;
     std::string target_name_;
+    bool has_postprocessing_ = false;  // some pipeline of the chain has postprocessing items
+    bool has_finalizers_ = false;      // ... finalizers
     std::unique_ptr<Target> target_;
     PipelineChain chain_;
     std::string format_;

@@ -104,6 +104,10 @@ std::unique_ptr<Converter> Converter::create(const ConvertOptions& opts, Diagnos
     for (size_t i = before; i < diags.size(); ++i)
         if (diags[i].severity == Severity::Error) return nullptr;
     c->chain_ = PipelineChain::merge(user, backend);
+    for (auto& p : c->chain_.pipelines) {
+        c->has_postprocessing_ |= !p->postprocessing.empty();
+        c->has_finalizers_ |= !p->finalizers.empty();
+    }
     return c;
 }
 
@@ -150,7 +154,8 @@ void Converter::convert_processed(const Rule& rule, const ProcessedRule& pr,
         rc.errors.push_back(rule_error(rule, out.error->code, out.error->message));
         return;
     }
-    for (auto& q : out.queries) q = postprocess_query(q, pr, chain_);
+    if (has_postprocessing_)
+        for (auto& q : out.queries) q = postprocess_query(q, pr, chain_);
     if (format_ == "json") {
         for (size_t i = 0; i < out.queries.size(); ++i) {
             nlohmann::ordered_json j;
@@ -163,7 +168,7 @@ void Converter::convert_processed(const Rule& rule, const ProcessedRule& pr,
         }
         return;
     }
-    rc.queries = target_->format_rule(pr, out.queries, format_);
+    rc.queries = target_->format_rule(pr, std::move(out.queries), format_);
 }
 
 RuleConversion Converter::convert(const Rule& rule) const {
@@ -175,15 +180,30 @@ RuleConversion Converter::convert(const Rule& rule) const {
 }
 
 std::string Converter::finalize(const std::vector<RuleConversion>& results) const {
-    std::vector<std::string> items;
+    std::string out;
+    if (has_finalizers_) {
+        std::vector<std::string> copies;
+        for (auto& r : results)
+            if (r.ok())
+                for (auto& q : r.queries) copies.push_back(q);
+        if (finalize_queries(copies, chain_, out)) return out;
+    }
+    std::vector<std::string_view> items;
+    items.reserve(results.size());
+    size_t bytes = 0;
     for (auto& r : results)
         if (r.ok())
-            for (auto& q : r.queries) items.push_back(q);
-    std::string out;
-    if (finalize_queries(items, chain_, out)) return out;
+            for (auto& q : r.queries) {
+                items.push_back(q);
+                bytes += q.size() + 3;
+            }
     if (format_ == "json") {
+        out.reserve(bytes + 8);
         out = "[";
-        for (size_t i = 0; i < items.size(); ++i) out += (i ? ",\n " : "\n ") + items[i];
+        for (size_t i = 0; i < items.size(); ++i) {
+            out += i ? ",\n " : "\n ";
+            out += items[i];
+        }
         out += items.empty() ? "]\n" : "\n]\n";
         return out;
     }

@@ -53,7 +53,7 @@ class GrepTarget : public Target {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule&, const std::vector<std::string>& qs,
+    std::vector<std::string> format_rule(const ProcessedRule&, std::vector<std::string> qs,
                                          const std::string&) const override {
         std::vector<std::string> out;
         for (auto& q : qs) {

@@ -150,8 +150,7 @@ class SplunkTarget : public TextTarget {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                         const std::vector<std::string>& queries,
+    std::vector<std::string> format_rule(const ProcessedRule& pr, std::vector<std::string> queries,
                                          const std::string& format) const override {
         if (format != "savedsearches") return queries;
         std::vector<std::string> out;

@@ -44,12 +44,14 @@ class Target {
 
     // One query per condition of the processed rule (before format framing).
     virtual TargetOutput convert(const ProcessedRule& pr) const = 0;
-    // Per-rule framing of the queries for a format (saved search, watch, ...).
+    // Per-rule framing of the queries for a format (saved search, watch, ...);
+    // the queries are moved in, so the default returns them without copies.
     virtual std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                                 const std::vector<std::string>& queries,
+                                                 std::vector<std::string> queries,
                                                  const std::string& format) const;
-    // The whole output from every formatted rule item.
-    virtual std::string finalize_output(const std::vector<std::string>& items,
+    // The whole output from every formatted rule item (views into the
+    // results, so the corpus output is not copied item by item first).
+    virtual std::string finalize_output(const std::vector<std::string_view>& items,
                                         const std::string& format) const;
 
   protected:

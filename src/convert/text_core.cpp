@@ -629,15 +629,17 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 // Target defaults
 // ---------------------------------------------------------------------------
 
-std::vector<std::string> Target::format_rule(const ProcessedRule&,
-                                             const std::vector<std::string>& queries,
+std::vector<std::string> Target::format_rule(const ProcessedRule&, std::vector<std::string> queries,
                                              const std::string&) const {
     return queries;
 }
 
-std::string Target::finalize_output(const std::vector<std::string>& items,
+std::string Target::finalize_output(const std::vector<std::string_view>& items,
                                     const std::string&) const {
+    size_t n = 0;
+    for (auto& i : items) n += i.size() + 1;
     std::string out;
+    out.reserve(n);
     for (auto& i : items) {
         out += i;
         out += '\n';
@@ -650,23 +652,26 @@ std::string Target::finalize_output(const std::vector<std::string>& items,
 // ---------------------------------------------------------------------------
 
 std::string TextTarget::field(const std::string& name) const {
+    bool quote = false;
+    if (!d.field_quote.empty()) {
+        if (!d.field_plain_pattern.empty() && !field_plain_re_)
+            field_plain_re_ = std::make_shared<RE2>(d.field_plain_pattern, RE2::Quiet);
+        quote = !(field_plain_re_ && RE2::FullMatch(name, *field_plain_re_));
+    }
+    if (!quote && d.field_escape_chars.empty()) return name;
     std::string f;
+    f.reserve(name.size() + 2 * d.field_quote.size() + 4);
+    if (quote) f += d.field_quote;
     if (d.field_escape_chars.empty()) {
-        f = name;
+        f += name;
     } else {
         const CharClass& cc = char_class();
-        f.reserve(name.size() + 4);
         for (char c : name) {
             if (cc.field[(unsigned char)c]) f += d.field_escape;
             f += c;
         }
     }
-    if (!d.field_quote.empty()) {
-        if (!d.field_plain_pattern.empty() && !field_plain_re_)
-            field_plain_re_ = std::make_shared<RE2>(d.field_plain_pattern, RE2::Quiet);
-        bool plain = field_plain_re_ && RE2::FullMatch(name, *field_plain_re_);
-        if (!plain) f = d.field_quote + f + d.field_quote;
-    }
+    if (quote) f += d.field_quote;
     return f;
 }
 
@@ -1112,9 +1117,15 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
             (p.op == Op::Contains || p.op == Op::StartsWith || p.op == Op::EndsWith))
             return false;
     }
+    // the structural checks made the case sensitivity of every item the first's
+    const std::string& tpl = e->kids[0]->pred->cased && d.plain_is_case_insensitive
+                                 ? d.cs_in_expression
+                                 : d.in_expression;
+    if (tpl.empty()) return false;
     const Pred* first = nullptr;
-    int wild_count = 0;
-    std::vector<std::string> items;
+    int wild_count = 0, count = 0;
+    std::string list;  // the items, rendered straight into the list text
+    std::string v;
     bool cased = false;
     for (auto& k : e->kids) {
         if (k->kind != ExprKind::Pred) return false;
@@ -1130,7 +1141,8 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         bool num = p.value.is_number();
         if (num) {
             if (p.op != Op::Eq || !d.in_allow_numbers) return false;
-            items.push_back(number(p.value));
+            if (count++) list += d.list_separator;
+            list += number(p.value);
             continue;
         }
         if (p.value.kind != ValueKind::String) return false;
@@ -1146,22 +1158,13 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         if (lower || d.lowercase_values)
             for (auto& part : pat)
                 for (auto& ch : part.text) ch = char(std::tolower((unsigned char)ch));
-        std::string v;
         ConvertError err;
         if (!value(pat, v, err)) return false;
-        items.push_back(v);
+        if (count++) list += d.list_separator;
+        list += v;
     }
-    if (d.quote_mode == TextDialect::Quote::UnlessWildcard && wild_count &&
-        wild_count != int(items.size()))
+    if (d.quote_mode == TextDialect::Quote::UnlessWildcard && wild_count && wild_count != count)
         return false;
-    const std::string& tpl =
-        cased && d.plain_is_case_insensitive ? d.cs_in_expression : d.in_expression;
-    if (tpl.empty()) return false;
-    std::string list;
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i) list += d.list_separator;
-        list += items[i];
-    }
     std::string fexpr = field(wild_count ? first->field + d.wildcard_field_suffix : first->field);
     if (!first->cased && !d.plain_is_case_insensitive)
         fexpr = fill(d.ci_field_wrap, {{"field", fexpr}});
@@ -1244,6 +1247,7 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
 
 std::string TextTarget::frame(const ProcessedRule& pr, const std::string& query,
                               const std::vector<std::string>& deferred) const {
+    if (deferred.empty() && d.query_expression == "{query}") return query;
     std::string q = query;
     for (auto& x : deferred) q += x;
     return fill(

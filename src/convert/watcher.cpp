@@ -75,8 +75,7 @@ class WatcherTarget : public EsQueryStringTarget {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                         const std::vector<std::string>& queries,
+    std::vector<std::string> format_rule(const ProcessedRule& pr, std::vector<std::string> queries,
                                          const std::string& format) const override {
         if (format == "json") return queries;
         std::vector<std::string> out;
