@@ -84,6 +84,7 @@ Shape shape_of(const Pattern& pat, std::string& literal);  // literal set unless
 // A pattern as a regular expression body (PCRE syntax, unanchored parts).
 std::string pattern_to_regex(const Pattern& pat, bool anchored);
 std::string regex_escape(const std::string& s);
+void regex_escape_to(std::string& out, std::string_view s);  // appends regex_escape(s)
 
 // ---------------------------------------------------------------------------
 // Regular expressions

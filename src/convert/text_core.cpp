@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -190,13 +191,26 @@ Shape shape_of(const Pattern& pat, std::string& literal) {
     return Shape::Glob;
 }
 
-std::string regex_escape(const std::string& s) {
-    static const char* special = "\\^$.|?*+()[]{}/";
-    std::string o;
-    for (char c : s) {
-        if (std::strchr(special, c) && c) o += '\\';
-        o += c;
+void regex_escape_to(std::string& o, std::string_view s) {
+    static const auto special = [] {  // 256-entry table: a strchr per character before
+        std::array<bool, 256> t{};
+        for (unsigned char c : std::string_view("\\^$.|?*+()[]{}/")) t[c] = true;
+        return t;
+    }();
+    o.reserve(o.size() + s.size() + 8);
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (!special[(unsigned char)s[i]]) continue;
+        o.append(s, run, i - run);
+        o += '\\';
+        run = i;
     }
+    o.append(s, run, s.size() - run);
+}
+
+std::string regex_escape(const std::string& s) {
+    std::string o;
+    regex_escape_to(o, s);
     return o;
 }
 
