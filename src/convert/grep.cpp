@@ -131,7 +131,7 @@ class GrepTarget : public Target {
                 if (p.value.is_number() || p.value.kind == ValueKind::Bool) {
                     std::string t = regex_escape(p.value.text());
                     out += plain ? "(?=.*" + t + ")"
-                                : "(?=.*" + key + "(?:" + t + "[,}]|\"" + t + "\"))";
+                                 : "(?=.*" + key + "(?:" + t + "[,}]|\"" + t + "\"))";
                     return true;
                 }
                 [[fallthrough]];
@@ -150,7 +150,7 @@ class GrepTarget : public Target {
             case Op::Exists:
                 if (plain) break;
                 out += (p.value.kind != ValueKind::Bool || p.value.b) ? "(?=.*" + key + ")"
-                                                                     : "(?!.*" + key + ")";
+                                                                      : "(?!.*" + key + ")";
                 return true;
             case Op::Regex: {
                 if (!plain_) {

@@ -189,6 +189,10 @@ struct TextDialect {
     // Field references: {field1} {field2}; empty = unsupported.
     std::string fieldref_expression, fieldref_contains_expression, fieldref_startswith_expression,
         fieldref_endswith_expression;
+    // Case-sensitive field references (`fieldref|cased`); empty while the plain
+    // template exists = an error (the plain ones compare case-insensitively).
+    std::string cs_fieldref_expression, cs_fieldref_contains_expression,
+        cs_fieldref_startswith_expression, cs_fieldref_endswith_expression;
 
     // Null (absent or null) and existence: {field}.
     std::string null_expression, exists_expression, not_exists_expression;

@@ -1099,6 +1099,20 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
                 err = unsupported(name(), std::string("field references (") + op_name(p.op) + ")");
                 return false;
             }
+            if (p.cased) {  // `fieldref|cased`: the plain templates ignore case
+                const std::string& cs =
+                    p.op == Op::FieldRef             ? d.cs_fieldref_expression
+                    : p.op == Op::FieldRefContains   ? d.cs_fieldref_contains_expression
+                    : p.op == Op::FieldRefStartsWith ? d.cs_fieldref_startswith_expression
+                                                     : d.cs_fieldref_endswith_expression;
+                if (cs.empty()) {
+                    err = unsupported(name(), std::string("case-sensitive field references (") +
+                                                  op_name(p.op) + " cased)");
+                    return false;
+                }
+                out = fill(cs, {{"field1", f}, {"field2", field(p.value.s)}});
+                return true;
+            }
             out = fill(tpl, {{"field1", f}, {"field2", field(p.value.s)}});
             return true;
         }
