@@ -722,8 +722,11 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
     const CharClass& cc = char_class();
     int quote_char = quote && !d.str_quote.empty() ? (unsigned char)d.str_quote[0] : -1;
     bool escape_wild = wild || d.escape_wildcards_in_exact;
-    std::string v;
-    if (quote) v = d.str_quote;
+    // written into `out` itself, so a caller that reuses one string for many
+    // values (in-lists) allocates once
+    std::string& v = out;
+    v.clear();
+    if (quote) v += d.str_quote;
     for (auto& part : pat) {
         if (part.kind == PatternPart::Any) {
             if (d.wildcard_multi.empty()) {
@@ -759,7 +762,6 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
         }
     }
     if (quote) v += d.str_quote;
-    out = std::move(v);
     return true;
 }
 
@@ -1154,6 +1156,7 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
     int wild_count = 0, count = 0;
     std::string list;  // the items, rendered straight into the list text
     std::string v;
+    Pattern pat;  // reused: equality items refill its one literal part in place
     bool cased = false;
     for (auto& k : e->kids) {
         if (k->kind != ExprKind::Pred) return false;
@@ -1177,7 +1180,13 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         if (p.op != Op::Eq && p.op != Op::Glob && p.op != Op::Contains && p.op != Op::StartsWith &&
             p.op != Op::EndsWith)
             return false;
-        Pattern pat = pattern_of(p);
+        if (p.op == Op::Eq) {  // what pattern_of gives, without new allocations
+            pat.resize(1);
+            pat[0].kind = PatternPart::Lit;
+            pat[0].text.assign(p.value.s);
+        } else {
+            pat = pattern_of(p);
+        }
         bool wild = has_wildcards(pat);
         if (wild && !d.in_allow_wildcards) return false;
         wild_count += wild;
