@@ -62,6 +62,7 @@ std::unique_ptr<Converter> Converter::create(const ConvertOptions& opts, Diagnos
         return nullptr;
     };
     std::unique_ptr<Converter> c(new Converter());
+    c->target_name_ = opts.target;
     c->target_ = make_target(opts.target);
     if (!c->target_) return bad("convert.target.unknown", "unknown target '" + opts.target + "'");
     auto fmts = c->target_->formats();
@@ -103,29 +104,42 @@ std::unique_ptr<Converter> Converter::create(const ConvertOptions& opts, Diagnos
     for (size_t i = before; i < diags.size(); ++i)
         if (diags[i].severity == Severity::Error) return nullptr;
     c->chain_ = PipelineChain::merge(user, backend);
+    for (auto& p : c->chain_.pipelines) {
+        c->has_postprocessing_ |= !p->postprocessing.empty();
+        c->has_finalizers_ |= !p->finalizers.empty();
+    }
     return c;
 }
 
-RuleConversion Converter::convert(const Rule& rule) const {
-    RuleConversion rc;
-    rc.rule = &rule;
+namespace {
+Diagnostic rule_error(const Rule& rule, const std::string& code, const std::string& msg) {
     const std::string& who = rule.title.empty() ? rule.id : rule.title;
-    auto fail = [&](const std::string& code, const std::string& msg) {
-        Diagnostic d;
-        d.code = code;
-        d.message = "rule '" + who + "': " + msg;
-        d.loc = rule.loc;
-        d.rule = who;
-        rc.errors.push_back(d);
-        return rc;
-    };
+    Diagnostic d;
+    d.code = code;
+    d.message = "rule '" + who + "': " + msg;
+    d.loc = rule.loc;
+    d.rule = who;
+    return d;
+}
+}  // namespace
+
+bool Converter::precheck(const Rule& rule, RuleConversion& rc) const {
+    rc.rule = &rule;
     if (rule.kind != RuleKind::Detection) {
         rc.skipped = true;
-        return rc;
+        return false;
     }
-    if (rule.conditions.empty()) return fail("convert.rule.empty", "rule has no condition");
-    ProcessedRule pr = apply_pipelines(rule, chain_);
+    if (rule.conditions.empty()) {
+        rc.errors.push_back(rule_error(rule, "convert.rule.empty", "rule has no condition"));
+        return false;
+    }
+    return true;
+}
+
+void Converter::convert_processed(const Rule& rule, const ProcessedRule& pr,
+                                  RuleConversion& rc) const {
     if (!pr.errors.empty()) {
+        const std::string& who = rule.title.empty() ? rule.id : rule.title;
         for (auto& e : pr.errors) {
             Diagnostic d = e;
             d.message = "rule '" + who + "': " + e.message;
@@ -133,11 +147,15 @@ RuleConversion Converter::convert(const Rule& rule) const {
             d.rule = who;
             rc.errors.push_back(d);
         }
-        return rc;
+        return;
     }
     TargetOutput out = target_->convert(pr);
-    if (out.error) return fail(out.error->code, out.error->message);
-    for (auto& q : out.queries) q = postprocess_query(q, pr, chain_);
+    if (out.error) {
+        rc.errors.push_back(rule_error(rule, out.error->code, out.error->message));
+        return;
+    }
+    if (has_postprocessing_)
+        for (auto& q : out.queries) q = postprocess_query(q, pr, chain_);
     if (format_ == "json") {
         for (size_t i = 0; i < out.queries.size(); ++i) {
             nlohmann::ordered_json j;
@@ -148,26 +166,102 @@ RuleConversion Converter::convert(const Rule& rule) const {
             if (out.queries.size() > 1) j["condition"] = i;
             rc.queries.push_back(j.dump());
         }
-        return rc;
+        return;
     }
-    rc.queries = target_->format_rule(pr, out.queries, format_);
+    rc.queries = target_->format_rule(pr, std::move(out.queries), format_);
+}
+
+RuleConversion Converter::convert(const Rule& rule) const {
+    RuleConversion rc;
+    if (!precheck(rule, rc)) return rc;
+    ProcessedRule pr = apply_pipelines(rule, chain_);
+    convert_processed(rule, pr, rc);
     return rc;
 }
 
 std::string Converter::finalize(const std::vector<RuleConversion>& results) const {
-    std::vector<std::string> items;
+    std::string out;
+    if (has_finalizers_) {
+        std::vector<std::string> copies;
+        for (auto& r : results)
+            if (r.ok())
+                for (auto& q : r.queries) copies.push_back(q);
+        if (finalize_queries(copies, chain_, out)) return out;
+    }
+    std::vector<std::string_view> items;
+    items.reserve(results.size());
+    size_t bytes = 0;
     for (auto& r : results)
         if (r.ok())
-            for (auto& q : r.queries) items.push_back(q);
-    std::string out;
-    if (finalize_queries(items, chain_, out)) return out;
+            for (auto& q : r.queries) {
+                items.push_back(q);
+                bytes += q.size() + 3;
+            }
     if (format_ == "json") {
+        out.reserve(bytes + 8);
         out = "[";
-        for (size_t i = 0; i < items.size(); ++i) out += (i ? ",\n " : "\n ") + items[i];
+        for (size_t i = 0; i < items.size(); ++i) {
+            out += i ? ",\n " : "\n ";
+            out += items[i];
+        }
         out += items.empty() ? "]\n" : "\n]\n";
         return out;
     }
     return target_->finalize_output(items, format_);
+}
+
+}  // namespace sigil
+
+namespace sigil {
+
+ConverterSet::~ConverterSet() = default;
+
+/* Two chains are the same when they hold the same pipeline objects in the
+ * same order with the same merged vars: built-in pipelines are loaded once
+ * per process, so every target naming ecs-windows gets the same object;
+ * pipelines loaded from files are separate objects per target and are
+ * simply not shared (correct, only slower). */
+static bool same_chain(const PipelineChain& a, const PipelineChain& b) {
+    return a.pipelines == b.pipelines && a.vars == b.vars;
+}
+
+std::unique_ptr<ConverterSet> ConverterSet::create(const std::vector<ConvertOptions>& opts,
+                                                   Diagnostics& diags) {
+    std::unique_ptr<ConverterSet> s(new ConverterSet());
+    for (auto& o : opts) {
+        auto c = Converter::create(o, diags);
+        if (!c) return nullptr;
+        s->converters_.push_back(std::move(c));
+    }
+    for (size_t i = 0; i < s->converters_.size(); ++i) {
+        const PipelineChain& ch = s->converters_[i]->chain_;
+        auto g = std::find_if(s->groups_.begin(), s->groups_.end(), [&](const auto& grp) {
+            return same_chain(s->converters_[grp[0]]->chain_, ch);
+        });
+        if (g == s->groups_.end())
+            s->groups_.push_back({i});
+        else
+            g->push_back(i);
+    }
+    return s;
+}
+
+std::vector<RuleConversion> ConverterSet::convert(const Rule& rule) const {
+    std::vector<RuleConversion> out(converters_.size());
+    if (converters_.empty()) return out;
+    // the rule checks do not depend on the target: decided once
+    if (!converters_[0]->precheck(rule, out[0])) {
+        for (size_t i = 1; i < out.size(); ++i) out[i] = out[0];
+        return out;
+    }
+    for (auto& grp : groups_) {
+        ProcessedRule pr = apply_pipelines(rule, converters_[grp[0]]->chain_);
+        for (size_t i : grp) {
+            out[i].rule = &rule;
+            converters_[i]->convert_processed(rule, pr, out[i]);
+        }
+    }
+    return out;
 }
 
 }  // namespace sigil

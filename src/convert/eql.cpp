@@ -35,6 +35,7 @@ class EqlTarget : public TextTarget {
         d.exists_expression = "?{field} != null";
         d.not_exists_expression = "?{field} == null";
         d.fieldref_expression = "{field1} == {field2}";
+        d.cs_fieldref_expression = "{field1} == {field2}";
         d.in_expression = "{field} like~ ({list})";
         d.in_allow_wildcards = true;
         d.in_allow_numbers = false;

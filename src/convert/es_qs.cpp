@@ -71,7 +71,7 @@ void py_json_rec(const nlohmann::ordered_json& j, int indent, int level, std::st
             if (!first) o += indent >= 0 ? "," : ", ";
             first = false;
             nl(level + 1);
-            o += json_quote(it.key());
+            json_quote_to(o, it.key());
             o += ": ";
             py_json_rec(it.value(), indent, level + 1, o);
         }
@@ -93,7 +93,7 @@ void py_json_rec(const nlohmann::ordered_json& j, int indent, int level, std::st
         nl(level);
         o += ']';
     } else if (j.is_string()) {
-        o += json_quote(j.get<std::string>());
+        json_quote_to(o, j.get<std::string>());
     } else {
         o += j.dump();
     }

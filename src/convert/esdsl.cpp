@@ -39,7 +39,7 @@ class EsDslTarget : public Target {
     /* The DSL is written as compact JSON text directly (the same bytes a JSON
      * tree would dump: keys in insertion order, no spaces), which is several
      * times cheaper than building and serializing a tree per predicate. */
-    static void str(std::string& o, const std::string& s) { o += json_quote(s); }
+    static void str(std::string& o, const std::string& s) { json_quote_to(o, s); }
     // {"KIND":{"FIELD":{"value":V[,"case_insensitive":true]}}} with V already JSON.
     static void leaf(std::string& o, const char* kind, const std::string& f, const std::string& v,
                      bool cased) {

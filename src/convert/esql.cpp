@@ -39,6 +39,7 @@ class EsqlTarget : public TextTarget {
         d.exists_expression = "{field} is not null";
         d.not_exists_expression = "{field} is null";
         d.fieldref_expression = "to_lower({field1})==to_lower({field2})";
+        d.cs_fieldref_expression = "{field1}=={field2}";  // string == is case-sensitive
         d.in_expression = "{field} in ({list})";
         d.in_allow_wildcards = false;
         d.query_expression = "from {index} metadata _id, _index, _version | where {query}";

@@ -53,7 +53,7 @@ class GrepTarget : public Target {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule&, const std::vector<std::string>& qs,
+    std::vector<std::string> format_rule(const ProcessedRule&, std::vector<std::string> qs,
                                          const std::string&) const override {
         std::vector<std::string> out;
         for (auto& q : qs) {
@@ -73,14 +73,22 @@ class GrepTarget : public Target {
     mutable bool plain_ = false;
 
     std::string value_regex(const Pattern& pat, bool json) const {
-        std::string o;
+        std::string o, q;
         for (auto& part : pat) {
-            if (part.kind == PatternPart::Lit)
-                o += regex_escape(json ? json_inner(part.text) : part.text);
-            else if (part.kind == PatternPart::Any)
-                o += json ? std::string(kJsonChar) + "*" : ".*";
-            else
+            if (part.kind == PatternPart::Lit) {
+                if (json) {
+                    q.clear();
+                    json_quote_to(q, part.text);
+                    regex_escape_to(o, std::string_view(q).substr(1, q.size() - 2));
+                } else {
+                    regex_escape_to(o, part.text);
+                }
+            } else if (part.kind == PatternPart::Any) {
+                if (json) o += kJsonChar;
+                o += json ? "*" : ".*";
+            } else {
                 o += json ? kJsonChar : ".";
+            }
         }
         return o;
     }
@@ -109,7 +117,7 @@ class GrepTarget : public Target {
             for (auto& part : pat)
                 if (part.kind == PatternPart::Lit) lit = part.text;
             if (p.op != Op::Glob) pat = Pattern{{PatternPart::Lit, lit}};
-            out = "(?=.*:\"?(?:[^\"\\\\]|\\\\.)*?" + cs(value_regex(pat, true)) + ")";
+            out += "(?=.*:\"?(?:[^\"\\\\]|\\\\.)*?" + cs(value_regex(pat, true)) + ")";
             return true;
         }
         std::string key = "\"" + regex_escape(json_inner(p.field)) + "\":";
@@ -117,13 +125,13 @@ class GrepTarget : public Target {
             case Op::Eq:
                 if (p.value.kind == ValueKind::Null) {
                     if (plain) break;
-                    out = "(?!.*" + key + "(?!null[,}]))";
+                    out += "(?!.*" + key + "(?!null[,}]))";
                     return true;
                 }
                 if (p.value.is_number() || p.value.kind == ValueKind::Bool) {
                     std::string t = regex_escape(p.value.text());
-                    out = plain ? "(?=.*" + t + ")"
-                                : "(?=.*" + key + "(?:" + t + "[,}]|\"" + t + "\"))";
+                    out += plain ? "(?=.*" + t + ")"
+                                 : "(?=.*" + key + "(?:" + t + "[,}]|\"" + t + "\"))";
                     return true;
                 }
                 [[fallthrough]];
@@ -133,16 +141,16 @@ class GrepTarget : public Target {
             case Op::Glob: {
                 Pattern pat = pattern_of(p);
                 if (plain) {
-                    out = "(?=.*" + cs(value_regex(pat, !plain_)) + ")";
+                    out += "(?=.*" + cs(value_regex(pat, !plain_)) + ")";
                 } else {
-                    out = "(?=.*" + key + "\"" + cs(value_regex(pat, true)) + "\")";
+                    out += "(?=.*" + key + "\"" + cs(value_regex(pat, true)) + "\")";
                 }
                 return true;
             }
             case Op::Exists:
                 if (plain) break;
-                out = (p.value.kind != ValueKind::Bool || p.value.b) ? "(?=.*" + key + ")"
-                                                                     : "(?!.*" + key + ")";
+                out += (p.value.kind != ValueKind::Bool || p.value.b) ? "(?=.*" + key + ")"
+                                                                      : "(?!.*" + key + ")";
                 return true;
             case Op::Regex: {
                 if (!plain_) {
@@ -153,7 +161,7 @@ class GrepTarget : public Target {
                 std::string f = "(?";
                 if (!(p.re_flags & ReIgnoreCase)) f += "-i";
                 if (p.re_flags & ReDotAll) f += "s";
-                out = "(?=.*" + f + ":" + p.value.s + "))";
+                out += "(?=.*" + f + ":" + p.value.s + "))";
                 return true;
             }
             case Op::Cidr: {
@@ -168,7 +176,7 @@ class GrepTarget : public Target {
                     if (!alt.empty()) alt += '|';
                     alt += x[0] == '=' ? regex_escape(x.substr(1)) + "\"" : regex_escape(x);
                 }
-                out = plain ? "(?=.*(?:" + alt + "))" : "(?=.*" + key + "\"(?:" + alt + "))";
+                out += plain ? "(?=.*(?:" + alt + "))" : "(?=.*" + key + "\"(?:" + alt + "))";
                 return true;
             }
             default:
@@ -178,34 +186,32 @@ class GrepTarget : public Target {
         return false;
     }
 
+    /* Appends the node's assertion to `out`: the whole rule is written into
+     * one string, children in place, instead of each node returning its own
+     * text for the parent to copy. */
     bool render(const ExprPtr& e, const ProcessedRule& pr, std::string& out,
                 ConvertError& err) const {
         switch (e->kind) {
             case ExprKind::Pred:
                 return pred(*e->pred, pr, out, err);
-            case ExprKind::Not: {
-                std::string k;
-                if (!render(e->kids[0], pr, k, err)) return false;
-                out = "(?!" + k + ")";
+            case ExprKind::Not:
+                out += "(?!";
+                if (!render(e->kids[0], pr, out, err)) return false;
+                out += ')';
                 return true;
-            }
             case ExprKind::And:
-            case ExprKind::Or: {
-                std::string s = "(?:";
+            case ExprKind::Or:
+                out += "(?:";
                 for (size_t i = 0; i < e->kids.size(); ++i) {
-                    std::string k;
-                    if (!render(e->kids[i], pr, k, err)) return false;
-                    if (i && e->kind == ExprKind::Or) s += '|';
-                    s += k;
+                    if (i && e->kind == ExprKind::Or) out += '|';
+                    if (!render(e->kids[i], pr, out, err)) return false;
                 }
-                out = s + ")";
+                out += ')';
                 return true;
-            }
             case ExprKind::True:
-                out = "";
                 return true;
             case ExprKind::False:
-                out = "(?!)";
+                out += "(?!)";
                 return true;
         }
         return false;

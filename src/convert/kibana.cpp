@@ -12,8 +12,7 @@ class KibanaTarget : public EsQueryStringTarget {
     std::vector<std::string> formats() const override { return {"default", "json", "ndjson"}; }
     std::vector<std::string> option_names() const override { return {"index"}; }
 
-    std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                         const std::vector<std::string>& queries,
+    std::vector<std::string> format_rule(const ProcessedRule& pr, std::vector<std::string> queries,
                                          const std::string& format) const override {
         if (format != "ndjson") return queries;
         std::string index = option("index", "winlogbeat-*");

@@ -37,6 +37,11 @@ class SplunkEval : public TextTarget {
         d.fieldref_contains_expression = "like(lower({field1}), \"%\".lower({field2}).\"%\")";
         d.fieldref_startswith_expression = "like(lower({field1}), lower({field2}).\"%\")";
         d.fieldref_endswith_expression = "like(lower({field1}), \"%\".lower({field2}))";
+        // eval comparisons of strings are case-sensitive; substr with a negative
+        // start counts from the end. No case-sensitive `contains` form.
+        d.cs_fieldref_expression = "{field1}={field2}";
+        d.cs_fieldref_startswith_expression = "substr({field1}, 1, len({field2}))={field2}";
+        d.cs_fieldref_endswith_expression = "substr({field1}, -len({field2}))={field2}";
     }
     std::string name() const override { return "splunk"; }
 
@@ -150,8 +155,7 @@ class SplunkTarget : public TextTarget {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                         const std::vector<std::string>& queries,
+    std::vector<std::string> format_rule(const ProcessedRule& pr, std::vector<std::string> queries,
                                          const std::string& format) const override {
         if (format != "savedsearches") return queries;
         std::vector<std::string> out;

@@ -216,49 +216,61 @@ class SqlTarget : public TextTarget {
         return true;
     }
 
+    /* The comparison is written straight into `out`: the quoted field, the
+     * operator, and the pattern as a quoted literal (quotes doubled) in one
+     * pass over the value, without intermediate strings. */
     bool render_string(const Pred& p, std::string& out, ConvertError&) const override {
         Pattern pat = pattern_of(p);
-        std::string f = field(p.field);
         bool wild = has_wildcards(pat);
+        size_t n = 0;
+        for (auto& part : pat) n += part.text.size() + 1;
+        out = field(p.field);
+        out.reserve(out.size() + 2 * n + 24);
+        auto lit_char = [&](char c) {
+            if (c == '\'') out += '\'';
+            out += c;
+        };
         if (p.cased && !wild) {
-            out = f + " = " + quote(pat.empty() ? "" : pat[0].text);
+            out += " = '";
+            if (!pat.empty())
+                for (char c : pat[0].text) lit_char(c);
+            out += '\'';
             return true;
         }
         if (p.cased && !pg_) {
-            std::string g;
+            out += " GLOB '";
             for (auto& part : pat) {
                 if (part.kind == PatternPart::Any)
-                    g += '*';
+                    out += '*';
                 else if (part.kind == PatternPart::One)
-                    g += '?';
+                    out += '?';
                 else
                     for (char c : part.text) {
                         if (c == '*' || c == '?' || c == '[') {
-                            g += '[';
-                            g += c;
-                            g += ']';
+                            out += '[';
+                            out += c;
+                            out += ']';
                         } else {
-                            g += c;
+                            lit_char(c);
                         }
                     }
             }
-            out = f + " GLOB " + quote(g);
+            out += '\'';
             return true;
         }
-        std::string l;
+        out += p.cased ? " LIKE '" : (pg_ ? " ILIKE '" : " LIKE '");
         for (auto& part : pat) {
             if (part.kind == PatternPart::Any)
-                l += '%';
+                out += '%';
             else if (part.kind == PatternPart::One)
-                l += '_';
+                out += '_';
             else
                 for (char c : part.text) {
-                    if (c == '%' || c == '_' || c == '\\') l += '\\';
-                    l += c;
+                    if (c == '%' || c == '_' || c == '\\') out += '\\';
+                    lit_char(c);
                 }
         }
-        const char* op = p.cased ? " LIKE " : (pg_ ? " ILIKE " : " LIKE ");
-        out = f + op + quote(l) + " ESCAPE '\\'";
+        out += "' ESCAPE '\\'";
         return true;
     }
 

@@ -44,12 +44,14 @@ class Target {
 
     // One query per condition of the processed rule (before format framing).
     virtual TargetOutput convert(const ProcessedRule& pr) const = 0;
-    // Per-rule framing of the queries for a format (saved search, watch, ...).
+    // Per-rule framing of the queries for a format (saved search, watch, ...);
+    // the queries are moved in, so the default returns them without copies.
     virtual std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                                 const std::vector<std::string>& queries,
+                                                 std::vector<std::string> queries,
                                                  const std::string& format) const;
-    // The whole output from every formatted rule item.
-    virtual std::string finalize_output(const std::vector<std::string>& items,
+    // The whole output from every formatted rule item (views into the
+    // results, so the corpus output is not copied item by item first).
+    virtual std::string finalize_output(const std::vector<std::string_view>& items,
                                         const std::string& format) const;
 
   protected:
@@ -82,6 +84,7 @@ Shape shape_of(const Pattern& pat, std::string& literal);  // literal set unless
 // A pattern as a regular expression body (PCRE syntax, unanchored parts).
 std::string pattern_to_regex(const Pattern& pat, bool anchored);
 std::string regex_escape(const std::string& s);
+void regex_escape_to(std::string& out, std::string_view s);  // appends regex_escape(s)
 
 // ---------------------------------------------------------------------------
 // Regular expressions
@@ -100,7 +103,8 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 std::string fill(const std::string& tpl,
                  std::initializer_list<std::pair<const char*, std::string_view>> vars);
 
-std::string json_quote(const std::string& s);  // "…" with JSON escaping
+std::string json_quote(const std::string& s);              // "…" with JSON escaping
+void json_quote_to(std::string& out, std::string_view s);  // appends json_quote(s)
 
 // ---------------------------------------------------------------------------
 // The text-query core
@@ -185,6 +189,10 @@ struct TextDialect {
     // Field references: {field1} {field2}; empty = unsupported.
     std::string fieldref_expression, fieldref_contains_expression, fieldref_startswith_expression,
         fieldref_endswith_expression;
+    // Case-sensitive field references (`fieldref|cased`); empty while the plain
+    // template exists = an error (the plain ones compare case-insensitively).
+    std::string cs_fieldref_expression, cs_fieldref_contains_expression,
+        cs_fieldref_startswith_expression, cs_fieldref_endswith_expression;
 
     // Null (absent or null) and existence: {field}.
     std::string null_expression, exists_expression, not_exists_expression;

@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -45,9 +46,19 @@ std::string fill(const std::string& tpl,
     return out;
 }
 
-std::string json_quote(const std::string& s) {
-    std::string o = "\"";
-    for (unsigned char c : s) {
+/* JSON string escaping appends runs of plain characters at once and only
+ * stops at the characters JSON escapes (quote, backslash, controls); the
+ * watch, esdsl and grep outputs quote every query this way, so a per-character
+ * append was a tenth of their time. */
+void json_quote_to(std::string& o, std::string_view s) {
+    o.reserve(o.size() + s.size() + 2);
+    o += '"';
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        o.append(s, run, i - run);
+        run = i + 1;
         switch (c) {
             case '"':
                 o += "\\\"";
@@ -70,17 +81,21 @@ std::string json_quote(const std::string& s) {
             case '\f':
                 o += "\\f";
                 break;
-            default:
-                if (c < 0x20) {
-                    char b[8];
-                    std::snprintf(b, sizeof b, "\\u%04x", c);
-                    o += b;
-                } else {
-                    o += char(c);
-                }
+            default: {
+                char b[8];
+                std::snprintf(b, sizeof b, "\\u%04x", c);
+                o += b;
+            }
         }
     }
-    return o + "\"";
+    o.append(s, run, s.size() - run);
+    o += '"';
+}
+
+std::string json_quote(const std::string& s) {
+    std::string o;
+    json_quote_to(o, s);
+    return o;
 }
 
 // ---------------------------------------------------------------------------
@@ -176,13 +191,26 @@ Shape shape_of(const Pattern& pat, std::string& literal) {
     return Shape::Glob;
 }
 
-std::string regex_escape(const std::string& s) {
-    static const char* special = "\\^$.|?*+()[]{}/";
-    std::string o;
-    for (char c : s) {
-        if (std::strchr(special, c) && c) o += '\\';
-        o += c;
+void regex_escape_to(std::string& o, std::string_view s) {
+    static const auto special = [] {  // 256-entry table: a strchr per character before
+        std::array<bool, 256> t{};
+        for (unsigned char c : std::string_view("\\^$.|?*+()[]{}/")) t[c] = true;
+        return t;
+    }();
+    o.reserve(o.size() + s.size() + 8);
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (!special[(unsigned char)s[i]]) continue;
+        o.append(s, run, i - run);
+        o += '\\';
+        run = i;
     }
+    o.append(s, run, s.size() - run);
+}
+
+std::string regex_escape(const std::string& s) {
+    std::string o;
+    regex_escape_to(o, s);
     return o;
 }
 
@@ -615,15 +643,17 @@ bool cidr_to_prefixes(const std::string& cidr, std::vector<std::string>& prefixe
 // Target defaults
 // ---------------------------------------------------------------------------
 
-std::vector<std::string> Target::format_rule(const ProcessedRule&,
-                                             const std::vector<std::string>& queries,
+std::vector<std::string> Target::format_rule(const ProcessedRule&, std::vector<std::string> queries,
                                              const std::string&) const {
     return queries;
 }
 
-std::string Target::finalize_output(const std::vector<std::string>& items,
+std::string Target::finalize_output(const std::vector<std::string_view>& items,
                                     const std::string&) const {
+    size_t n = 0;
+    for (auto& i : items) n += i.size() + 1;
     std::string out;
+    out.reserve(n);
     for (auto& i : items) {
         out += i;
         out += '\n';
@@ -636,23 +666,26 @@ std::string Target::finalize_output(const std::vector<std::string>& items,
 // ---------------------------------------------------------------------------
 
 std::string TextTarget::field(const std::string& name) const {
+    bool quote = false;
+    if (!d.field_quote.empty()) {
+        if (!d.field_plain_pattern.empty() && !field_plain_re_)
+            field_plain_re_ = std::make_shared<RE2>(d.field_plain_pattern, RE2::Quiet);
+        quote = !(field_plain_re_ && RE2::FullMatch(name, *field_plain_re_));
+    }
+    if (!quote && d.field_escape_chars.empty()) return name;
     std::string f;
+    f.reserve(name.size() + 2 * d.field_quote.size() + 4);
+    if (quote) f += d.field_quote;
     if (d.field_escape_chars.empty()) {
-        f = name;
+        f += name;
     } else {
         const CharClass& cc = char_class();
-        f.reserve(name.size() + 4);
         for (char c : name) {
             if (cc.field[(unsigned char)c]) f += d.field_escape;
             f += c;
         }
     }
-    if (!d.field_quote.empty()) {
-        if (!d.field_plain_pattern.empty() && !field_plain_re_)
-            field_plain_re_ = std::make_shared<RE2>(d.field_plain_pattern, RE2::Quiet);
-        bool plain = field_plain_re_ && RE2::FullMatch(name, *field_plain_re_);
-        if (!plain) f = d.field_quote + f + d.field_quote;
-    }
+    if (quote) f += d.field_quote;
     return f;
 }
 
@@ -689,8 +722,11 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
     const CharClass& cc = char_class();
     int quote_char = quote && !d.str_quote.empty() ? (unsigned char)d.str_quote[0] : -1;
     bool escape_wild = wild || d.escape_wildcards_in_exact;
-    std::string v;
-    if (quote) v = d.str_quote;
+    // written into `out` itself, so a caller that reuses one string for many
+    // values (in-lists) allocates once
+    std::string& v = out;
+    v.clear();
+    if (quote) v += d.str_quote;
     for (auto& part : pat) {
         if (part.kind == PatternPart::Any) {
             if (d.wildcard_multi.empty()) {
@@ -726,7 +762,6 @@ bool TextTarget::value(const Pattern& pat, std::string& out, ConvertError& err) 
         }
     }
     if (quote) v += d.str_quote;
-    out = std::move(v);
     return true;
 }
 
@@ -1066,6 +1101,20 @@ bool TextTarget::render_pred(const Pred& p, bool negated, Ctx& c, std::string& o
                 err = unsupported(name(), std::string("field references (") + op_name(p.op) + ")");
                 return false;
             }
+            if (p.cased) {  // `fieldref|cased`: the plain templates ignore case
+                const std::string& cs =
+                    p.op == Op::FieldRef             ? d.cs_fieldref_expression
+                    : p.op == Op::FieldRefContains   ? d.cs_fieldref_contains_expression
+                    : p.op == Op::FieldRefStartsWith ? d.cs_fieldref_startswith_expression
+                                                     : d.cs_fieldref_endswith_expression;
+                if (cs.empty()) {
+                    err = unsupported(name(), std::string("case-sensitive field references (") +
+                                                  op_name(p.op) + " cased)");
+                    return false;
+                }
+                out = fill(cs, {{"field1", f}, {"field2", field(p.value.s)}});
+                return true;
+            }
             out = fill(tpl, {{"field1", f}, {"field2", field(p.value.s)}});
             return true;
         }
@@ -1098,9 +1147,16 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
             (p.op == Op::Contains || p.op == Op::StartsWith || p.op == Op::EndsWith))
             return false;
     }
+    // the structural checks made the case sensitivity of every item the first's
+    const std::string& tpl = e->kids[0]->pred->cased && d.plain_is_case_insensitive
+                                 ? d.cs_in_expression
+                                 : d.in_expression;
+    if (tpl.empty()) return false;
     const Pred* first = nullptr;
-    int wild_count = 0;
-    std::vector<std::string> items;
+    int wild_count = 0, count = 0;
+    std::string list;  // the items, rendered straight into the list text
+    std::string v;
+    Pattern pat;  // reused: equality items refill its one literal part in place
     bool cased = false;
     for (auto& k : e->kids) {
         if (k->kind != ExprKind::Pred) return false;
@@ -1116,14 +1172,21 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         bool num = p.value.is_number();
         if (num) {
             if (p.op != Op::Eq || !d.in_allow_numbers) return false;
-            items.push_back(number(p.value));
+            if (count++) list += d.list_separator;
+            list += number(p.value);
             continue;
         }
         if (p.value.kind != ValueKind::String) return false;
         if (p.op != Op::Eq && p.op != Op::Glob && p.op != Op::Contains && p.op != Op::StartsWith &&
             p.op != Op::EndsWith)
             return false;
-        Pattern pat = pattern_of(p);
+        if (p.op == Op::Eq) {  // what pattern_of gives, without new allocations
+            pat.resize(1);
+            pat[0].kind = PatternPart::Lit;
+            pat[0].text.assign(p.value.s);
+        } else {
+            pat = pattern_of(p);
+        }
         bool wild = has_wildcards(pat);
         if (wild && !d.in_allow_wildcards) return false;
         wild_count += wild;
@@ -1132,22 +1195,13 @@ bool TextTarget::render_in_list(const ExprPtr& e, Ctx& c, std::string& out) cons
         if (lower || d.lowercase_values)
             for (auto& part : pat)
                 for (auto& ch : part.text) ch = char(std::tolower((unsigned char)ch));
-        std::string v;
         ConvertError err;
         if (!value(pat, v, err)) return false;
-        items.push_back(v);
+        if (count++) list += d.list_separator;
+        list += v;
     }
-    if (d.quote_mode == TextDialect::Quote::UnlessWildcard && wild_count &&
-        wild_count != int(items.size()))
+    if (d.quote_mode == TextDialect::Quote::UnlessWildcard && wild_count && wild_count != count)
         return false;
-    const std::string& tpl =
-        cased && d.plain_is_case_insensitive ? d.cs_in_expression : d.in_expression;
-    if (tpl.empty()) return false;
-    std::string list;
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i) list += d.list_separator;
-        list += items[i];
-    }
     std::string fexpr = field(wild_count ? first->field + d.wildcard_field_suffix : first->field);
     if (!first->cased && !d.plain_is_case_insensitive)
         fexpr = fill(d.ci_field_wrap, {{"field", fexpr}});
@@ -1230,6 +1284,7 @@ bool TextTarget::render(const ExprPtr& e, Ctx& c, std::string& out, ConvertError
 
 std::string TextTarget::frame(const ProcessedRule& pr, const std::string& query,
                               const std::vector<std::string>& deferred) const {
+    if (deferred.empty() && d.query_expression == "{query}") return query;
     std::string q = query;
     for (auto& x : deferred) q += x;
     return fill(

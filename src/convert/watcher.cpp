@@ -25,9 +25,9 @@ class WatcherTarget : public EsQueryStringTarget {
         std::string o;
         o.reserve(1200 + 2 * q.size() + r.description.size());
         o += "{\n  \"metadata\": {\n    \"title\": ";
-        o += json_quote(r.title);
+        json_quote_to(o, r.title);
         o += ",\n    \"description\": ";
-        o += json_quote(r.description);
+        json_quote_to(o, r.description);
         o += ",\n    \"tags\": ";
         if (r.tags.empty()) {
             o += "[]";
@@ -35,7 +35,7 @@ class WatcherTarget : public EsQueryStringTarget {
             o += '[';
             for (size_t i = 0; i < r.tags.size(); ++i) {
                 o += i ? ",\n      " : "\n      ";
-                o += json_quote(r.tags[i]);
+                json_quote_to(o, r.tags[i]);
             }
             o += "\n    ]";
         }
@@ -43,7 +43,7 @@ class WatcherTarget : public EsQueryStringTarget {
         o += ",\n    \"query\": ";
         o += qq;
         o += "\n  },\n  \"trigger\": {\n    \"schedule\": {\n      \"interval\": ";
-        o += json_quote(interval);
+        json_quote_to(o, interval);
         o += "\n    }\n  },\n  \"input\": {\n    \"search\": {\n      \"request\": {\n"
              "        \"body\": {\n          \"size\": 0,\n          \"query\": {\n"
              "            \"bool\": {\n              \"must\": [\n                {\n"
@@ -53,10 +53,10 @@ class WatcherTarget : public EsQueryStringTarget {
              "                }\n              ],\n              \"filter\": {\n"
              "                \"range\": {\n                  \"timestamp\": {\n"
              "                    \"gte\": ";
-        o += json_quote("now-" + interval + "/m");
+        json_quote_to(o, "now-" + interval + "/m");
         o += "\n                  }\n                }\n              }\n            }\n"
              "          }\n        },\n        \"indices\": [\n          ";
-        o += json_quote(option("index", "winlogbeat-*"));
+        json_quote_to(o, option("index", "winlogbeat-*"));
         o += "\n        ]\n      }\n    }\n  },\n  \"condition\": {\n    \"compare\": {\n"
              "      \"ctx.payload.hits.total\": {\n        \"not_eq\": 0\n      }\n    }\n  },\n"
              "  \"actions\": {\n    \"send_email\": {\n      \"throttle_period\": \"15m\",\n"
@@ -65,7 +65,7 @@ class WatcherTarget : public EsQueryStringTarget {
         o += ",\n        \"to\": ";
         o += mail;
         o += ",\n        \"subject\": ";
-        o += json_quote("Sigma Rule '" + r.title + "'");
+        json_quote_to(o, "Sigma Rule '" + r.title + "'");
         o += ",\n        \"body\": ";
         o += json_quote("Hits:\n{{#ctx.payload.hits.hits}}{{_source}}\n" + std::string(80, '=') +
                         "\n{{/ctx.payload.hits.hits}}");
@@ -75,8 +75,7 @@ class WatcherTarget : public EsQueryStringTarget {
         return o;
     }
 
-    std::vector<std::string> format_rule(const ProcessedRule& pr,
-                                         const std::vector<std::string>& queries,
+    std::vector<std::string> format_rule(const ProcessedRule& pr, std::vector<std::string> queries,
                                          const std::string& format) const override {
         if (format == "json") return queries;
         std::vector<std::string> out;

@@ -408,6 +408,13 @@ struct Run {
     static void no_extra(Pred&) {}
     template <class X = void (*)(Pred&)>
     ExprPtr copies(const Pred& p, const std::vector<std::string>& fields, X extra = no_extra) {
+        if (fields.size() == 1) {  // Expr::make_or of one child is the child
+            Pred q = p;
+            q.field = fields[0];
+            extra(q);
+            if (track_mapped) mapped_fields.insert(q.field);
+            return Expr::make_pred(std::move(q));
+        }
         std::vector<ExprPtr> v;
         v.reserve(fields.size());
         for (auto& f : fields) {
@@ -421,8 +428,8 @@ struct Run {
         return Expr::make_or(std::move(v));
     }
 
-    // field_name_prefix / _suffix: what copies(p, {affixed field}) builds (an
-    // OR of the one renamed predicate), without the temporary field list.
+    // field_name_prefix / _suffix: what copies(p, {affixed field}) builds (the
+    // one renamed predicate), without the temporary field list.
     ExprPtr renamed(const Pred& p, const std::string& a, bool prefix) {
         Pred q = p;
         if (prefix)
@@ -430,9 +437,7 @@ struct Run {
         else
             q.field += a;
         if (track_mapped) mapped_fields.insert(q.field);
-        std::vector<ExprPtr> v;
-        v.push_back(Expr::make_pred(std::move(q)));
-        return Expr::make_or(std::move(v));
+        return Expr::make_pred(std::move(q));
     }
     static void keyword_to_substring(Pred& q) {
         if (q.op == Op::Eq && q.value.kind == ValueKind::String) {

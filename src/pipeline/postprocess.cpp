@@ -162,6 +162,8 @@ std::string postprocess_query(const std::string& query, const ProcessedRule& pr,
 bool finalize_queries(const std::vector<std::string>& queries, const PipelineChain& chain,
                       std::string& out) {
     bool any = false;
+    for (auto& p : chain.pipelines) any |= !p->finalizers.empty();
+    if (!any) return false;  // (before copying every query of the output)
     std::vector<std::string> cur = queries;
     for (auto& p : chain.pipelines)
         for (auto& it : p->finalizers) {
@@ -187,7 +189,6 @@ bool finalize_queries(const std::vector<std::string>& queries, const PipelineCha
                 cur = {a.dump(indent)};
             }
         }
-    if (!any) return false;
     out.clear();
     for (auto& s : cur) out += s + "\n";
     return true;

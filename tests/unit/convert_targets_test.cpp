@@ -244,3 +244,85 @@ TEST_F(Seeds, SuspiciousPsexecExecution) {
 }
 
 }  // namespace
+
+// `fieldref|cased` compares as written; the plain field references ignore case
+// (lower()/to_lower()). Targets without a case-sensitive form say so.
+TEST(ConvertTargets, FieldRefCased) {
+    EXPECT_EQ(conv("splunk", rule_of(S("a", Op::FieldRef, "b"))), "*\n| where lower(a)=lower(b)");
+    EXPECT_EQ(conv("splunk", rule_of(S("a", Op::FieldRef, "b", true))), "*\n| where a=b");
+    EXPECT_EQ(conv("splunk", rule_of(S("a", Op::FieldRefStartsWith, "b", true))),
+              "*\n| where substr(a, 1, len(b))=b");
+    EXPECT_EQ(conv("splunk", rule_of(S("a", Op::FieldRefEndsWith, "b", true))),
+              "*\n| where substr(a, -len(b))=b");
+    std::string err;
+    EXPECT_EQ(conv("splunk", rule_of(S("a", Op::FieldRefContains, "b", true)), &err), "");
+    EXPECT_NE(err.find("case-sensitive field references (fieldref_contains cased)"),
+              std::string::npos)
+        << err;
+    EXPECT_EQ(conv("esql", rule_of(S("a", Op::FieldRef, "b"))),
+              "from * metadata _id, _index, _version | where to_lower(a)==to_lower(b)");
+    EXPECT_EQ(conv("esql", rule_of(S("a", Op::FieldRef, "b", true))),
+              "from * metadata _id, _index, _version | where a==b");
+    EXPECT_EQ(conv("eql", rule_of(S("a", Op::FieldRef, "b", true))), "any where a == b");
+    EXPECT_EQ(conv("sql", rule_of(S("a", Op::FieldRef, "b", true))),
+              "SELECT * FROM eventlog WHERE \"a\" = \"b\"");
+    err.clear();
+    EXPECT_EQ(conv("lucene", rule_of(S("a", Op::FieldRef, "b", true)), &err), "");
+    EXPECT_NE(err.find("field references (fieldref)"), std::string::npos) << err;
+}
+
+// A ConverterSet runs each distinct pipeline chain once per rule and gives
+// every target what its own Converter gives.
+TEST(ConvertTargets, ConverterSetEqualsOneConverterPerTarget) {
+    std::vector<ConvertOptions> opts;
+    for (auto& t : convert_targets()) {
+        ConvertOptions o;
+        o.target = t;
+        opts.push_back(o);
+    }
+    Diagnostics d;
+    auto set = ConverterSet::create(opts, d);
+    ASSERT_TRUE(set);
+    ASSERT_EQ(set->size(), opts.size());
+    // none, splunk-windows, winlogbeat, ecs-windows, logpoint-windows
+    EXPECT_EQ(set->chain_count(), 5u);
+
+    std::vector<Rule> rules;
+    rules.push_back(sample());
+    Rule win = rule_of(Expr::make_and(
+        {S("Image", Op::EndsWith, "\\psexec.exe"), S("CommandLine", Op::Contains, "-accepteula")}));
+    win.logsource.product = "windows";
+    win.logsource.category = "process_creation";
+    rules.push_back(win);
+    Rule sec = rule_of(P("EventID", Op::Eq, Value::integer(4624)));
+    sec.logsource.product = "windows";
+    sec.logsource.service = "security";
+    rules.push_back(sec);
+    Rule empty;
+    empty.title = "no condition";
+    rules.push_back(empty);
+    Rule corr = sample();
+    corr.kind = RuleKind::Correlation;
+    rules.push_back(corr);
+
+    for (size_t ri = 0; ri < rules.size(); ++ri) {
+        auto together = set->convert(rules[ri]);
+        ASSERT_EQ(together.size(), opts.size());
+        for (size_t i = 0; i < opts.size(); ++i) {
+            auto one = Converter::create(opts[i], d);
+            ASSERT_TRUE(one);
+            RuleConversion alone = one->convert(rules[ri]);
+            EXPECT_EQ(together[i].queries, alone.queries) << opts[i].target << " rule " << ri;
+            EXPECT_EQ(together[i].skipped, alone.skipped) << opts[i].target;
+            EXPECT_EQ(together[i].rule, &rules[ri]);
+            ASSERT_EQ(together[i].errors.size(), alone.errors.size()) << opts[i].target;
+            for (size_t k = 0; k < alone.errors.size(); ++k)
+                EXPECT_EQ(together[i].errors[k].message, alone.errors[k].message);
+        }
+    }
+    // the Windows rule really went through the targets' pipelines
+    auto r = set->convert(rules[1]);
+    EXPECT_NE(r[2].queries.at(0).find("winlog."), std::string::npos) << r[2].queries[0];
+    EXPECT_NE(r[15].queries.at(0).find("process.executable"), std::string::npos)
+        << r[15].queries[0];
+}
