@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "pipeline/pipeline_internal.h"
+#include "sigil/yaml.h"
 
 namespace sigil {
 namespace pipeline_detail {
@@ -598,6 +599,15 @@ struct Loader {
 
 PipelinePtr load_pipeline_text(std::string_view text, const std::string& path, Diagnostics& diags) {
     Loader L{path, std::make_shared<const std::string>(path), diags};
+    // Bytes that are not UTF-8 are refused before libfyaml sees the text: in a
+    // directive line libfyaml never returns (found by fuzz/pipeline_yaml).
+    if (auto bad = yaml_invalid_utf8(text)) {
+        L.error("pipeline.yaml.encoding",
+                "invalid UTF-8 at byte " + std::to_string(bad.offset) +
+                    ": pipeline files must be UTF-8 text",
+                bad.line);
+        return nullptr;
+    }
     fy_parse_cfg cfg{};
     cfg.flags = FYPCF_QUIET;
     fy_document* doc = fy_document_build_from_string(&cfg, text.data(), text.size());

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "sigil/eval.h"
+#include "sigil/pipeline.h"
 #include "sigil/rules.h"
 #include "sigil/sigma.h"
 #include "sigil/spl.h"
@@ -115,6 +116,8 @@ TEST(HardeningReplay, EveryFoundInputLoadsWithoutCrashing) {
         for (auto& x : c.diagnostics) EXPECT_LT(x.message.size(), 4096u) << x.code;
         SplCollection s;
         load_splunk_text(text, name, s);
+        Diagnostics pd;
+        load_pipeline_text(text, name, pd);
     }
     EXPECT_GE(n, 10u);
 }
@@ -430,3 +433,14 @@ TEST(HardeningYaml, DoubleQuotedEscapedLineBreaks) {
 }
 
 }  // namespace
+
+// fuzz/pipeline_yaml: invalid UTF-8 in a directive line made libfyaml loop
+// forever inside the pipeline loader; it is refused with its position.
+TEST(HardeningReplay, PipelineWithInvalidUtf8IsRefused) {
+    std::string text = slurp(fs::path(kFixtures) / "pipeline_yaml-directive-invalid-utf8-hang.yml");
+    Diagnostics d;
+    EXPECT_EQ(load_pipeline_text(text, "hang.yml", d), nullptr);
+    ASSERT_EQ(d.size(), 1u) << codes(d);
+    EXPECT_EQ(d[0].code, "pipeline.yaml.encoding");
+    EXPECT_EQ(d[0].loc.line, 2u);
+}
