@@ -38,6 +38,10 @@ uint64_t binary_fingerprint() {
     return XXH3_64bits(v, sizeof v) ^ XXH3_64bits(SIGIL_VERSION, sizeof(SIGIL_VERSION));
 }
 
+size_t rule_cache_part(std::string_view path) {
+    return size_t(XXH3_64bits(path.data(), path.size()) % kRuleCacheParts);
+}
+
 namespace {
 
 struct Writer {
@@ -446,13 +450,22 @@ bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) 
 
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
                       size_t size_hint) {
+    std::vector<const CachedFile*> v;
+    v.reserve(files.size());
+    for (auto& f : files) v.push_back(&f);
+    return write_rule_cache(file, v, size_hint);
+}
+
+bool write_rule_cache(const std::string& file, const std::vector<const CachedFile*>& files,
+                      size_t size_hint) {
     Writer w;
     // Sized like the previous cache (about as big): no regrowth copies of tens of MB.
     w.out.reserve(size_hint + (size_hint >> 4));
     w.out.append(kMagic, 8);
     w.u(binary_fingerprint());
     w.u(files.size());
-    for (auto& f : files) {
+    for (const CachedFile* fp : files) {
+        const CachedFile& f = *fp;
         w.s(f.path);
         w.u(f.hash);
         w.u(f.rules.size());
@@ -480,10 +493,10 @@ bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& fi
         }
     }
     std::string tmp = file + ".part";
-    FILE* fp = std::fopen(tmp.c_str(), "wb");
-    if (!fp) return false;
-    bool ok = std::fwrite(w.out.data(), 1, w.out.size(), fp) == w.out.size();
-    ok = std::fclose(fp) == 0 && ok;
+    FILE* out = std::fopen(tmp.c_str(), "wb");
+    if (!out) return false;
+    bool ok = std::fwrite(w.out.data(), 1, w.out.size(), out) == w.out.size();
+    ok = std::fclose(out) == 0 && ok;
     if (ok) ok = std::rename(tmp.c_str(), file.c_str()) == 0;
     if (!ok) std::remove(tmp.c_str());
     return ok;

@@ -87,6 +87,12 @@ bool write_file(const fs::path& p, std::string_view data) {
  * rules in others. Translations are reused while the rule's linked logic hash is unchanged. */
 struct LoadResult {
     std::vector<CachedFile> files;  // the new cache
+    // Per entry of `files`: 1 when it differs from what the previous cache holds for it
+    // (parsed again, translated or analyzed again), so its cache part must be rewritten.
+    std::vector<uint8_t> dirty;
+    // Per cache part: whether the previous build's part was read, and the paths it held.
+    std::vector<uint8_t> part_read;
+    std::vector<std::vector<std::string>> part_paths;
     size_t cached = 0;
     size_t translated = 0;   // rules given to the translator (not from the cache)
     double t_translate = 0;  // CPU seconds in the translator
@@ -94,13 +100,28 @@ struct LoadResult {
     std::vector<std::pair<uint32_t, uint32_t>> origin;
 };
 
-LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_in,
+LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_dir,
                            const Translator& translate, Catalog& c) {
     LoadResult res;
     std::vector<CachedFile> old;
     std::unordered_map<std::string, size_t> old_by_path;
-    if (!cache_in.empty() && read_rule_cache(cache_in, old))
+    res.part_read.assign(kRuleCacheParts, 0);
+    res.part_paths.assign(kRuleCacheParts, {});
+    if (!cache_dir.empty()) {
+        char name[8];
+        for (size_t p = 0; p < kRuleCacheParts; ++p) {
+            std::snprintf(name, sizeof name, "/%02zu", p);
+            std::vector<CachedFile> part;
+            if (!read_rule_cache(cache_dir + name, part)) continue;
+            res.part_read[p] = 1;
+            for (auto& f : part) {
+                res.part_paths[p].push_back(f.path);
+                old.push_back(std::move(f));
+            }
+        }
+        old_by_path.reserve(old.size());
         for (size_t i = 0; i < old.size(); ++i) old_by_path[old[i].path] = i;
+    }
 
     RuleSet set;
     std::vector<std::string> files = rule_files_under(paths, set.diagnostics);
@@ -159,6 +180,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         const std::string& path = files[fi];
         CachedFile cf;
         cf.path = path;
+        res.dirty.push_back(1);
         RuleFileKind kind = kinds[fi];
         bool splunk = kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory;
         cf.hash = splunk ? hashes[fi] ^ support_hash : hashes[fi];
@@ -169,6 +191,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         auto it = old_by_path.find(path);
         if (it != old_by_path.end() && old[it->second].hash == cf.hash) {
             cf = std::move(old[it->second]);
+            res.dirty.back() = 0;
             ++res.cached;
         } else if (kind == RuleFileKind::Unknown) {
             Diagnostic d = error("rules.not_a_rule",
@@ -233,6 +256,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
                 res.t_translate += cpu_now() - tt;
                 ++res.translated;
                 if (k < cf.translations.size()) {
+                    res.dirty[fi] = 1;
                     cf.translations[k] = tr;
                     cf.translated[k] = 1;
                     cf.logic_hashes[k] = h;
@@ -301,6 +325,7 @@ void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>&
             cf.analysis_keys.assign(cf.rules.size(), 0);
         }
         if (k < cf.analyses.size()) {
+            lr.dirty[fi] = 1;
             cf.analyses[k] = encode_analysis(a, inputs[i]);
             cf.analysis_keys[k] = key;
         }
@@ -514,6 +539,36 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
     return XXH3_64bits(k.data(), k.size());
 }
 
+/* The rule cache is split in kRuleCacheParts parts by a hash of each rule file's path, so
+ * that a rebuild after a few changed files rewrites only their parts (~1/64 of the cache
+ * each) instead of the whole cache. A part is written when one of its files is new or was
+ * parsed, translated or analyzed again (LoadResult::dirty), when the previous build's part
+ * could not be read, or when the list of its files changed (a file added or removed). In a
+ * staged build the parts are written like every other file: staged, then moved into place by
+ * the journal. */
+bool write_cache_parts(const LoadResult& lr, OutputTree& tree) {
+    std::vector<std::vector<const CachedFile*>> parts(kRuleCacheParts);
+    std::vector<uint8_t> write(kRuleCacheParts, 0);
+    for (size_t i = 0; i < lr.files.size(); ++i) {
+        size_t p = rule_cache_part(lr.files[i].path);
+        parts[p].push_back(&lr.files[i]);
+        if (lr.dirty[i]) write[p] = 1;
+    }
+    char name[24];
+    for (size_t p = 0; p < kRuleCacheParts; ++p) {
+        if (!write[p]) {
+            const auto& before = lr.part_paths[p];
+            bool same = lr.part_read[p] && before.size() == parts[p].size();
+            for (size_t k = 0; same && k < before.size(); ++k)
+                same = before[k] == parts[p][k]->path;
+            if (same) continue;
+        }
+        std::snprintf(name, sizeof name, ".sigil/cache/%02zu", p);
+        if (!write_rule_cache(tree.target(name).string(), parts[p])) return false;
+    }
+    return true;
+}
+
 // The key of a page listing rules (technique, event): its name and each rule's row.
 uint64_t list_key(const Catalog& c, const std::string& name, const std::vector<uint32_t>& rules,
                   uint64_t fingerprint) {
@@ -660,13 +715,13 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         return rep;
     };
     fs::path root = incremental ? out : tmp;  // where the outputs go (staged or not)
-    for (const char* d : {".sigil", "rules", "techniques", "events", "assets"})
+    for (const char* d : {".sigil", ".sigil/cache", "rules", "techniques", "events", "assets"})
         fs::create_directories(root / d, ec);
     if (!incremental) ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is read
 
     // Load.
     w->lr = load_with_cache(o.paths,
-                            incremental ? (out / ".sigil" / "rules.cache").string() : std::string(),
+                            incremental ? (out / ".sigil" / "cache").string() : std::string(),
                             o.analysis.translate, c);
     LoadResult& lr = w->lr;
     rep.files = lr.files.size();
@@ -809,11 +864,12 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (!tree.failed.empty())
         return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
 
-    size_t cache_size = incremental ? size_t(fs::file_size(out / ".sigil" / "rules.cache", ec)) : 0;
-    if (ec) cache_size = 0;
-    if (!write_rule_cache(tree.target(".sigil/rules.cache").string(), lr.files, cache_size))
+    if (!write_cache_parts(lr, tree))
         return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
     tree.delete_stale();
+    // The single-file cache of builds before the split: no longer read.
+    if (incremental && ::access((out / ".sigil" / "rules.cache").c_str(), F_OK) == 0)
+        tree.deletions.push_back(".sigil/rules.cache");
     if (!write_file(tree.target(".sigil/manifest"), manifest_text(tree.out)))
         return fail("catalog.out.write", "cannot write the manifest", tmp.string());
 
