@@ -24,7 +24,7 @@ namespace sigil {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'R', 'C', '1'};
-constexpr uint64_t kFormat = 3;
+constexpr uint64_t kFormat = 4;
 
 }  // namespace
 
@@ -381,6 +381,7 @@ std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
     for (auto& cj : in.shape.conj) w.u(cj.hash), hashes(cj.disjuncts);
     hashes(in.shape.conj_hashes);
     hashes(in.shape.preds);
+    w.u(in.logic_hash);
     return std::move(w.out);
 }
 
@@ -445,6 +446,7 @@ bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) 
     for (auto& cj : in.shape.conj) cj.hash = rd.u(), hashes(cj.disjuncts);
     hashes(in.shape.conj_hashes);
     hashes(in.shape.preds);
+    in.logic_hash = rd.u();
     return rd.ok && rd.pos == bytes.size();
 }
 

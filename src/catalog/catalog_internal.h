@@ -50,6 +50,9 @@ struct CorpusInputs {
     std::vector<uint64_t> indicator_set;
     std::vector<std::vector<std::pair<bool, uint64_t>>> value_hashes;
     RuleShape shape;
+    // The structural hash of the normalized logic (0 without one): what the rule's page key
+    // reads of it, so the logic itself is rebuilt only for rules whose pages are rendered.
+    uint64_t logic_hash = 0;
 };
 // Computes a rule's inputs from its analysis (analyze_rule done, logic set).
 CorpusInputs corpus_inputs(const Rule& r, const RuleAnalysis& a, CanonicalHashes& hashes);

@@ -892,6 +892,9 @@ TEST(CatalogCache, AnalysisEncodingRoundTrips) {
         EXPECT_EQ(in2.indicator_set, in.indicator_set);
         EXPECT_EQ(in2.shape.preds, in.shape.preds);
         EXPECT_EQ(in2.shape.usable, in.shape.usable);
+        ASSERT_TRUE(fresh.logic);
+        EXPECT_EQ(in.logic_hash, fresh.logic->hash);
+        EXPECT_EQ(in2.logic_hash, in.logic_hash);
         EXPECT_EQ(encode_analysis(back, in2), bytes);
         EXPECT_FALSE(decode_analysis(bytes.substr(0, bytes.size() - 1), back, in2));
     }
