@@ -1,7 +1,10 @@
 // catalog/cache.cpp — the rule cache of a catalog build: every source file's rules (as the
 // front-end produced them, before collection linking), diagnostics and translations, keyed
 // by the file's path and content hash, so a rebuild parses only the files that changed.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <cstdio>
@@ -505,20 +508,31 @@ bool write_rule_cache(const std::string& file, const std::vector<const CachedFil
 }
 
 bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
-    std::string data;
+    // Mapped, not read: decoding copies what it keeps, so a private copy of the bytes (and
+    // the page faults of a buffer as big as the cache) would be work for nothing. Cache files
+    // are only ever replaced by rename (write_rule_cache), never truncated in place, so the
+    // mapped file cannot shrink under the reader.
+    struct Mapping {
+        void* p = MAP_FAILED;
+        size_t n = 0;
+        ~Mapping() {
+            if (p != MAP_FAILED) ::munmap(p, n);
+        }
+    } map;
     {
-        FILE* fp = std::fopen(file.c_str(), "rb");
-        if (!fp) return false;
+        int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return false;
         struct stat st {};
-        if (::fstat(::fileno(fp), &st) != 0 || st.st_size <= 0) {
-            std::fclose(fp);
+        if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+            ::close(fd);
             return false;
         }
-        data.resize(size_t(st.st_size));
-        bool ok = std::fread(data.data(), 1, data.size(), fp) == data.size();
-        std::fclose(fp);
-        if (!ok) return false;
+        map.n = size_t(st.st_size);
+        map.p = ::mmap(nullptr, map.n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        ::close(fd);
+        if (map.p == MAP_FAILED) return false;
     }
+    std::string_view data(static_cast<const char*>(map.p), map.n);
     if (data.size() < 8 || std::memcmp(data.data(), kMagic, 8) != 0) return false;
     Reader rd;
     rd.in = data;

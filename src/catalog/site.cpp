@@ -3,8 +3,8 @@
 // directory beside the target, swapped in atomically; an incremental build only the changed
 // files, staged and committed through a journal (see OutputTree and recover_catalog_dir).
 #include <dirent.h>
-#include <sqlite3.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -613,8 +613,7 @@ bool write_cache_parts(LoadResult& lr, const Catalog& c, OutputTree& tree) {
         if (write[p]) continue;
         const auto& before = lr.part_paths[p];
         bool same = lr.part_read[p] && before.size() == parts[p].size();
-        for (size_t k = 0; same && k < before.size(); ++k)
-            same = before[k] == parts[p][k]->path;
+        for (size_t k = 0; same && k < before.size(); ++k) same = before[k] == parts[p][k]->path;
         write[p] = !same;
     }
     // Translations reused from the cache were moved into the analyses: back for these parts.
@@ -813,9 +812,9 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (!incremental) ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is read
 
     // Load.
-    w->lr = load_with_cache(o.paths,
-                            incremental ? (out / ".sigil" / "cache").string() : std::string(),
-                            o.analysis.translate, c);
+    w->lr =
+        load_with_cache(o.paths, incremental ? (out / ".sigil" / "cache").string() : std::string(),
+                        o.analysis.translate, c);
     LoadResult& lr = w->lr;
     rep.files = lr.files.size();
     rep.files_cached = lr.cached;
@@ -976,12 +975,13 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     std::string err;
     if (incremental) {
         std::function<std::string()> commit_db;
-        if (db_in_place) commit_db = [&] {
-            std::string e = w->db->commit();
-            if (!e.empty()) w->db->rollback();
-            w->db.reset();
-            return e;
-        };
+        if (db_in_place)
+            commit_db = [&] {
+                std::string e = w->db->commit();
+                if (!e.empty()) w->db->rollback();
+                w->db.reset();
+                return e;
+            };
         if (!tree.commit(err, commit_db)) {
             rep.diagnostics.push_back(error("catalog.out.swap", err, out.string()));
             return rep;

@@ -297,9 +297,13 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
     return "";
 }
 
-std::string CatalogDb::commit() { return s_->exec("COMMIT") ? "" : s_->err; }
+std::string CatalogDb::commit() {
+    return s_->exec("COMMIT") ? "" : s_->err;
+}
 
-void CatalogDb::rollback() { s_->exec("ROLLBACK"); }
+void CatalogDb::rollback() {
+    s_->exec("ROLLBACK");
+}
 
 std::string CatalogDb::finish(size_t rule_count, bool commit) {
     std::string ver = std::to_string(kSchemaVersion), n = std::to_string(rule_count);

@@ -839,7 +839,8 @@ TEST(CatalogBuild, JournalOfAnUncommittedDatabaseIsDropped) {
     if (pid == 0) {
         sqlite3* h = nullptr;
         sqlite3_open((site / "catalog.sqlite").c_str(), &h);
-        sqlite3_exec(h, "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN; DELETE FROM rules;",
+        sqlite3_exec(h,
+                     "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN; DELETE FROM rules;",
                      nullptr, nullptr, nullptr);
         _exit(0);
     }
