@@ -1,7 +1,10 @@
 // catalog/cache.cpp — the rule cache of a catalog build: every source file's rules (as the
 // front-end produced them, before collection linking), diagnostics and translations, keyed
 // by the file's path and content hash, so a rebuild parses only the files that changed.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <cstdio>
@@ -24,7 +27,7 @@ namespace sigil {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'R', 'C', '1'};
-constexpr uint64_t kFormat = 3;
+constexpr uint64_t kFormat = 4;
 
 }  // namespace
 
@@ -36,6 +39,10 @@ uint64_t binary_fingerprint() {
         v[2] = uint64_t(st.st_mtim.tv_sec) * 1000000000ull + uint64_t(st.st_mtim.tv_nsec);
     }
     return XXH3_64bits(v, sizeof v) ^ XXH3_64bits(SIGIL_VERSION, sizeof(SIGIL_VERSION));
+}
+
+size_t rule_cache_part(std::string_view path) {
+    return size_t(XXH3_64bits(path.data(), path.size()) % kRuleCacheParts);
 }
 
 namespace {
@@ -377,6 +384,7 @@ std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
     for (auto& cj : in.shape.conj) w.u(cj.hash), hashes(cj.disjuncts);
     hashes(in.shape.conj_hashes);
     hashes(in.shape.preds);
+    w.u(in.logic_hash);
     return std::move(w.out);
 }
 
@@ -441,10 +449,19 @@ bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) 
     for (auto& cj : in.shape.conj) cj.hash = rd.u(), hashes(cj.disjuncts);
     hashes(in.shape.conj_hashes);
     hashes(in.shape.preds);
+    in.logic_hash = rd.u();
     return rd.ok && rd.pos == bytes.size();
 }
 
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
+                      size_t size_hint) {
+    std::vector<const CachedFile*> v;
+    v.reserve(files.size());
+    for (auto& f : files) v.push_back(&f);
+    return write_rule_cache(file, v, size_hint);
+}
+
+bool write_rule_cache(const std::string& file, const std::vector<const CachedFile*>& files,
                       size_t size_hint) {
     Writer w;
     // Sized like the previous cache (about as big): no regrowth copies of tens of MB.
@@ -452,7 +469,8 @@ bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& fi
     w.out.append(kMagic, 8);
     w.u(binary_fingerprint());
     w.u(files.size());
-    for (auto& f : files) {
+    for (const CachedFile* fp : files) {
+        const CachedFile& f = *fp;
         w.s(f.path);
         w.u(f.hash);
         w.u(f.rules.size());
@@ -480,30 +498,41 @@ bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& fi
         }
     }
     std::string tmp = file + ".part";
-    FILE* fp = std::fopen(tmp.c_str(), "wb");
-    if (!fp) return false;
-    bool ok = std::fwrite(w.out.data(), 1, w.out.size(), fp) == w.out.size();
-    ok = std::fclose(fp) == 0 && ok;
+    FILE* out = std::fopen(tmp.c_str(), "wb");
+    if (!out) return false;
+    bool ok = std::fwrite(w.out.data(), 1, w.out.size(), out) == w.out.size();
+    ok = std::fclose(out) == 0 && ok;
     if (ok) ok = std::rename(tmp.c_str(), file.c_str()) == 0;
     if (!ok) std::remove(tmp.c_str());
     return ok;
 }
 
 bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
-    std::string data;
+    // Mapped, not read: decoding copies what it keeps, so a private copy of the bytes (and
+    // the page faults of a buffer as big as the cache) would be work for nothing. Cache files
+    // are only ever replaced by rename (write_rule_cache), never truncated in place, so the
+    // mapped file cannot shrink under the reader.
+    struct Mapping {
+        void* p = MAP_FAILED;
+        size_t n = 0;
+        ~Mapping() {
+            if (p != MAP_FAILED) ::munmap(p, n);
+        }
+    } map;
     {
-        FILE* fp = std::fopen(file.c_str(), "rb");
-        if (!fp) return false;
+        int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return false;
         struct stat st {};
-        if (::fstat(::fileno(fp), &st) != 0 || st.st_size <= 0) {
-            std::fclose(fp);
+        if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+            ::close(fd);
             return false;
         }
-        data.resize(size_t(st.st_size));
-        bool ok = std::fread(data.data(), 1, data.size(), fp) == data.size();
-        std::fclose(fp);
-        if (!ok) return false;
+        map.n = size_t(st.st_size);
+        map.p = ::mmap(nullptr, map.n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        ::close(fd);
+        if (map.p == MAP_FAILED) return false;
     }
+    std::string_view data(static_cast<const char*>(map.p), map.n);
     if (data.size() < 8 || std::memcmp(data.data(), kMagic, 8) != 0) return false;
     Reader rd;
     rd.in = data;

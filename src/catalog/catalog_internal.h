@@ -50,6 +50,9 @@ struct CorpusInputs {
     std::vector<uint64_t> indicator_set;
     std::vector<std::vector<std::pair<bool, uint64_t>>> value_hashes;
     RuleShape shape;
+    // The structural hash of the normalized logic (0 without one): what the rule's page key
+    // reads of it, so the logic itself is rebuilt only for rules whose pages are rendered.
+    uint64_t logic_hash = 0;
 };
 // Computes a rule's inputs from its analysis (analyze_rule done, logic set).
 CorpusInputs corpus_inputs(const Rule& r, const RuleAnalysis& a, CanonicalHashes& hashes);
@@ -102,6 +105,12 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out);
 // size_hint: the expected size in bytes (the previous cache's), to allocate once.
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
                       size_t size_hint = 0);
+bool write_rule_cache(const std::string& file, const std::vector<const CachedFile*>& files,
+                      size_t size_hint = 0);
+// The catalog's cache is split in kRuleCacheParts files (.sigil/cache/NN), a rule file going
+// to the part of rule_cache_part(path), so a rebuild rewrites only the parts that changed.
+constexpr size_t kRuleCacheParts = 64;
+size_t rule_cache_part(std::string_view path);
 
 // analyze_rule's output without the logic (recomputed by rule_logic) and without the
 // corpus-dependent parts; decode_analysis fills those fields and leaves the others alone.

@@ -37,11 +37,24 @@ std::string csv_field(const std::string& s) {
 std::string search_index_js(const Catalog& c) {
     // Written by hand rather than through a JSON DOM: it is rebuilt on every build.
     std::string o = "window.SIGIL_RULES = [";
+    o.reserve(c.rules.size() * 1536);
+    // A JSON string: runs of characters that need no escape are appended whole (lower-cased
+    // with `fold`, which never turns a character into one that needs an escape).
     auto str = [&o](std::string_view s, bool fold) {
         o += '"';
-        for (char ch : s) {
-            unsigned char u = (unsigned char)ch;
-            if (fold && u >= 'A' && u <= 'Z') u = u + 32;
+        size_t run = 0;
+        auto flush = [&](size_t end) {
+            size_t at = o.size();
+            o.append(s.data() + run, end - run);
+            if (fold)
+                for (size_t k = at; k < o.size(); ++k)
+                    if (o[k] >= 'A' && o[k] <= 'Z') o[k] = char(o[k] + 32);
+        };
+        for (size_t p = 0; p < s.size(); ++p) {
+            unsigned char u = (unsigned char)s[p];
+            if (u >= 0x20 && u != '"' && u != '\\' && u != '<') continue;
+            flush(p);
+            run = p + 1;
             switch (u) {
                 case '"':
                     o += "\\\"";
@@ -56,15 +69,12 @@ std::string search_index_js(const Catalog& c) {
                     o += "\\u003c";
                     break;
                 default:
-                    if (u < 0x20) {
-                        char b[8];
-                        std::snprintf(b, sizeof b, "\\u%04x", u);
-                        o += b;
-                    } else {
-                        o += char(u);
-                    }
+                    char b[8];
+                    std::snprintf(b, sizeof b, "\\u%04x", u);
+                    o += b;
             }
         }
+        flush(s.size());
         o += '"';
     };
     for (size_t i = 0; i < c.rules.size(); ++i) {

@@ -201,6 +201,43 @@ RuleShape rule_shape(const Rule& r, const ExprPtr& logic, CanonicalHashes& ch) {
     return s;
 }
 
+namespace {
+
+/* An inverted index (hash → rules) as one sorted array of (hash, rule) pairs and the
+ * distinct hashes with their ranges: a sort instead of a node and a vector per hash. Each
+ * posting list is in increasing rule order, as rules are added in that order. */
+class Postings {
+  public:
+    void add(uint64_t h, uint32_t rule) { pairs_.push_back({h, rule}); }
+    void finish() {
+        std::sort(pairs_.begin(), pairs_.end());
+        rules_.reserve(pairs_.size());
+        for (size_t k = 0; k < pairs_.size(); ++k) {
+            if (k == 0 || pairs_[k].first != pairs_[k - 1].first) {
+                keys_.push_back(pairs_[k].first);
+                starts_.push_back(uint32_t(k));
+            }
+            rules_.push_back(pairs_[k].second);
+        }
+        starts_.push_back(uint32_t(pairs_.size()));
+        pairs_ = {};
+    }
+    // The rules of hash h (empty if none).
+    std::pair<const uint32_t*, const uint32_t*> find(uint64_t h) const {
+        auto it = std::lower_bound(keys_.begin(), keys_.end(), h);
+        if (it == keys_.end() || *it != h) return {nullptr, nullptr};
+        size_t k = size_t(it - keys_.begin());
+        return {rules_.data() + starts_[k], rules_.data() + starts_[k + 1]};
+    }
+
+  private:
+    std::vector<std::pair<uint64_t, uint32_t>> pairs_;
+    std::vector<uint64_t> keys_;
+    std::vector<uint32_t> starts_, rules_;
+};
+
+}  // namespace
+
 void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<CorpusInputs>& in) {
     const size_t n = c.rules.size();
     auto shape = [&](size_t i) -> const RuleShape& { return in[i].shape; };
@@ -209,16 +246,18 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<Corp
         c.analyses[i].neighbor_totals = {};
     }
     // Inverted index: disjunct hash → rules (each rule once per hash).
-    std::unordered_map<uint64_t, std::vector<uint32_t>> post;
+    Postings post;
+    std::vector<uint64_t> hs;
     for (size_t i = 0; i < n; ++i) {
         if (!shape(i).usable) continue;
-        std::vector<uint64_t> hs;
+        hs.clear();
         for (auto& cj : shape(i).conj)
             hs.insert(hs.end(), cj.disjuncts.begin(), cj.disjuncts.end());
         std::sort(hs.begin(), hs.end());
         hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
-        for (uint64_t h : hs) post[h].push_back(uint32_t(i));
+        for (uint64_t h : hs) post.add(h, uint32_t(i));
     }
+    post.finish();
 
     std::vector<uint32_t> cand;
     std::vector<uint32_t> seen(n, UINT32_MAX);
@@ -230,17 +269,16 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<Corp
         for (size_t k = 0; k < A.conj.size(); ++k) {
             size_t cost = 0;
             for (uint64_t h : A.conj[k].disjuncts) {
-                auto it = post.find(h);
-                cost += it == post.end() ? 0 : it->second.size();
+                auto [b, e] = post.find(h);
+                cost += size_t(e - b);
             }
             if (cost < best_cost) best_cost = cost, best = k;
         }
         cand.clear();
         for (uint64_t h : A.conj[best].disjuncts) {
-            auto it = post.find(h);
-            if (it == post.end()) continue;
-            for (uint32_t j : it->second)
-                if (j != i && seen[j] != i) {
+            auto [b, e] = post.find(h);
+            for (const uint32_t* jp = b; jp != e; ++jp)
+                if (uint32_t j = *jp; j != i && seen[j] != i) {
                     seen[j] = uint32_t(i);
                     cand.push_back(j);
                 }
@@ -268,26 +306,40 @@ void find_neighbors(Catalog& c, const AnalysisOptions& o, const std::vector<Corp
 
     // Near duplicates.
     constexpr size_t kRarePosting = 300;
-    std::unordered_map<uint64_t, std::vector<uint32_t>> ppost;
+    Postings ppost;
     for (size_t i = 0; i < n; ++i)
         if (shape(i).usable)
-            for (uint64_t h : shape(i).preds) ppost[h].push_back(uint32_t(i));
+            for (uint64_t h : shape(i).preds) ppost.add(h, uint32_t(i));
+    ppost.finish();
     std::vector<uint32_t> shared(n, 0);
     for (size_t i = 0; i < n; ++i) {
         const RuleShape& A = shape(i);
         if (!A.usable || A.preds.empty()) continue;
         cand.clear();
+        size_t common = 0;  // A's predicates whose postings are not rare (not counted below)
         for (uint64_t h : A.preds) {
-            auto& p = ppost[h];
-            if (p.size() > kRarePosting) continue;
-            for (uint32_t j : p)
-                if (j > i) {
+            auto [b, e] = ppost.find(h);
+            if (size_t(e - b) > kRarePosting) {
+                ++common;
+                continue;
+            }
+            for (const uint32_t* jp = b; jp != e; ++jp)
+                if (uint32_t j = *jp; j > i) {
                     if (!shared[j]++) cand.push_back(j);
                 }
         }
         for (uint32_t j : cand) {
+            size_t rare_shared = shared[j];
             shared[j] = 0;
             const RuleShape& B = shape(j);
+            /* A bound before the merge: A and B share at most `upper` predicates (no more
+             * than either has, nor than the rare ones counted plus all of A's common ones),
+             * and the similarity inter / (|A| + |B| - inter) grows with inter, so if it is
+             * below the threshold at `upper` the pair is not near (the same test the merge
+             * would make: division rounds monotonically). */
+            size_t na = A.preds.size(), nb = B.preds.size();
+            size_t upper = std::min({na, nb, rare_shared + common});
+            if (double(upper) / double(na + nb - upper) < o.near_duplicate) continue;
             size_t inter = 0;
             auto x = A.preds.begin(), y = B.preds.begin();
             while (x != A.preds.end() && y != B.preds.end()) {

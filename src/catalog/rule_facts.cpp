@@ -367,6 +367,7 @@ CorpusInputs corpus_inputs(const Rule& r, const RuleAnalysis& a, CanonicalHashes
     CorpusInputs in;
     indicator_hashes(a, hashes, in);
     in.shape = rule_shape(r, a.logic, hashes);
+    in.logic_hash = a.logic ? a.logic->hash : 0;
     return in;
 }
 

@@ -4,6 +4,7 @@
 // files, staged and committed through a journal (see OutputTree and recover_catalog_dir).
 #include <dirent.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,6 +88,12 @@ bool write_file(const fs::path& p, std::string_view data) {
  * rules in others. Translations are reused while the rule's linked logic hash is unchanged. */
 struct LoadResult {
     std::vector<CachedFile> files;  // the new cache
+    // Per entry of `files`: 1 when it differs from what the previous cache holds for it
+    // (parsed again, translated or analyzed again), so its cache part must be rewritten.
+    std::vector<uint8_t> dirty;
+    // Per cache part: whether the previous build's part was read, and the paths it held.
+    std::vector<uint8_t> part_read;
+    std::vector<std::vector<std::string>> part_paths;
     size_t cached = 0;
     size_t translated = 0;   // rules given to the translator (not from the cache)
     double t_translate = 0;  // CPU seconds in the translator
@@ -94,13 +101,28 @@ struct LoadResult {
     std::vector<std::pair<uint32_t, uint32_t>> origin;
 };
 
-LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_in,
+LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_dir,
                            const Translator& translate, Catalog& c) {
     LoadResult res;
     std::vector<CachedFile> old;
     std::unordered_map<std::string, size_t> old_by_path;
-    if (!cache_in.empty() && read_rule_cache(cache_in, old))
+    res.part_read.assign(kRuleCacheParts, 0);
+    res.part_paths.assign(kRuleCacheParts, {});
+    if (!cache_dir.empty()) {
+        char name[8];
+        for (size_t p = 0; p < kRuleCacheParts; ++p) {
+            std::snprintf(name, sizeof name, "/%02zu", p);
+            std::vector<CachedFile> part;
+            if (!read_rule_cache(cache_dir + name, part)) continue;
+            res.part_read[p] = 1;
+            for (auto& f : part) {
+                res.part_paths[p].push_back(f.path);
+                old.push_back(std::move(f));
+            }
+        }
+        old_by_path.reserve(old.size());
         for (size_t i = 0; i < old.size(); ++i) old_by_path[old[i].path] = i;
+    }
 
     RuleSet set;
     std::vector<std::string> files = rule_files_under(paths, set.diagnostics);
@@ -159,6 +181,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         const std::string& path = files[fi];
         CachedFile cf;
         cf.path = path;
+        res.dirty.push_back(1);
         RuleFileKind kind = kinds[fi];
         bool splunk = kind == RuleFileKind::SplunkSecurityContent || kind == RuleFileKind::Armory;
         cf.hash = splunk ? hashes[fi] ^ support_hash : hashes[fi];
@@ -169,6 +192,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         auto it = old_by_path.find(path);
         if (it != old_by_path.end() && old[it->second].hash == cf.hash) {
             cf = std::move(old[it->second]);
+            res.dirty.back() = 0;
             ++res.cached;
         } else if (kind == RuleFileKind::Unknown) {
             Diagnostic d = error("rules.not_a_rule",
@@ -226,13 +250,16 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         if (translate) {
             uint64_t h = r.conditions.empty() ? 0 : r.expr()->hash;
             if (k < cf.translated.size() && cf.translated[k] && cf.logic_hashes[k] == h) {
-                tr = cf.translations[k];
+                // Moved, not copied: write_cache_parts copies them back for the parts it
+                // writes (LoadResult::origin finds them).
+                tr = std::move(cf.translations[k]);
             } else {
                 double tt = cpu_now();
                 tr = translate(r);
                 res.t_translate += cpu_now() - tt;
                 ++res.translated;
                 if (k < cf.translations.size()) {
+                    res.dirty[fi] = 1;
                     cf.translations[k] = tr;
                     cf.translated[k] = 1;
                     cf.logic_hashes[k] = h;
@@ -263,7 +290,9 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
  * other files are ANDed — plus the binary (knowledge tables; the cache is per binary). The
  * key hashes exactly those, so a cached analysis is decoded instead of recomputed, with the
  * rule's corpus inputs (canonical predicate hashes, conjuncts: CorpusInputs), which depend on
- * the same things; only the normalized logic is rebuilt (rule_logic), for the pages. Changed
+ * the same things. The normalized logic is not rebuilt for them: page keys read its hash
+ * (CorpusInputs::logic_hash), and build_catalog rebuilds it (rule_logic) only for the rules
+ * whose pages or database rows are written. Changed
  * rules are analyzed and their encoding stored for the next build. */
 uint64_t analysis_key(const CachedFile& cf, uint32_t k, const Rule& r) {
     uint64_t v[3] = {cf.hash, k, r.conditions.size()};
@@ -286,7 +315,7 @@ void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>&
             RuleAnalysis d;
             CorpusInputs in;
             if (decode_analysis(cf.analyses[k], d, in)) {
-                d.logic = rule_logic(r);
+                // d.logic stays empty: built by build_catalog only for rendered pages.
                 d.translations = std::move(a.translations);
                 d.translations_available = a.translations_available;
                 a = std::move(d);
@@ -301,6 +330,7 @@ void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>&
             cf.analysis_keys.assign(cf.rules.size(), 0);
         }
         if (k < cf.analyses.size()) {
+            lr.dirty[fi] = 1;
             cf.analyses[k] = encode_analysis(a, inputs[i]);
             cf.analysis_keys[k] = key;
         }
@@ -316,15 +346,29 @@ struct Manifest {
 bool read_manifest(const fs::path& p, Manifest& m) {
     std::string text;
     if (!read_file(p.string(), text)) return false;
-    std::istringstream in(text);
-    std::string line;
-    if (!std::getline(in, line) || line != "sigil-catalog-manifest 1") return false;
-    while (std::getline(in, line)) {
+    std::string_view rest(text);
+    auto next_line = [&rest](std::string_view& line) {
+        if (rest.empty()) return false;
+        size_t nl = rest.find('\n');
+        line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        return true;
+    };
+    std::string_view line;
+    if (!next_line(line) || line != "sigil-catalog-manifest 1") return false;
+    m.files.reserve(text.size() / 64);
+    while (next_line(line)) {
         // "f <hex key> <path>" or "r <hex key> <slug>"
         if (line.size() < 20 || line[1] != ' ' || line[18] != ' ') continue;
-        uint64_t key = std::strtoull(line.substr(2, 16).c_str(), nullptr, 16);
-        std::string name = line.substr(19);
-        (line[0] == 'f' ? m.files : m.rules)[name] = key;
+        uint64_t key = 0;
+        bool hex = true;
+        for (char ch : line.substr(2, 16)) {
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+            if (d < 0) hex = false;
+            key = key << 4 | uint64_t(d < 0 ? 0 : d);
+        }
+        if (!hex) continue;
+        (line[0] == 'f' ? m.files : m.rules)[std::string(line.substr(19))] = key;
     }
     return true;
 }
@@ -370,7 +414,9 @@ std::string manifest_text(const Manifest& m) {
 class OutputTree {
   public:
     OutputTree(fs::path root, fs::path staging, const Manifest* old)
-        : root_(std::move(root)), staging_(std::move(staging)), old_(old) {}
+        : root_(std::move(root)), staging_(std::move(staging)), old_(old) {
+        if (old_) out.files.reserve(old_->files.size()), out.rules.reserve(old_->rules.size());
+    }
 
     bool staged() const { return !staging_.empty(); }
 
@@ -379,8 +425,7 @@ class OutputTree {
         if (old_) {
             auto it = old_->files.find(rel);
             // Unchanged, and still there (a file deleted by hand is written again).
-            if (it != old_->files.end() && it->second == key &&
-                ::access((root_ / rel).c_str(), F_OK) == 0) {
+            if (it != old_->files.end() && it->second == key && exists(rel)) {
                 ++reused;
                 return true;
             }
@@ -411,17 +456,29 @@ class OutputTree {
         for (auto& [rel, key] : old_->files)
             if (!out.files.count(rel)) deletions.push_back(rel);
     }
-    // Staged: writes the journal, then applies it (see the class comment).
-    bool commit(std::string& err) {
+    // Staged: writes the journal, then applies it (see the class comment). With commit_db
+    // (the database updated in place), the journal names the database ("Q catalog.sqlite")
+    // and commit_db commits its transaction between the journal and the moves.
+    bool commit(std::string& err, const std::function<std::string()>& commit_db = {}) {
         fs::path dir = root_ / ".sigil";
         std::string stage = staging_.filename().string();
         std::string j = "sigil-catalog-journal 1\n";
+        if (commit_db) j += "Q catalog.sqlite\n";
         for (auto& [name, rel] : moves) j += "R .sigil/" + stage + "/" + name + "\t" + rel + "\n";
         for (auto& rel : deletions) j += "D " + rel + "\n";
         if (!write_file(dir / "journal.tmp", j) ||
             ::rename((dir / "journal.tmp").c_str(), (dir / "journal").c_str()) != 0) {
             err = std::string("cannot write the journal: ") + std::strerror(errno);
             return false;
+        }
+        if (commit_db) {
+            std::string e = commit_db();
+            if (!e.empty()) {  // rolled back: the build is abandoned, the catalog unchanged
+                ::unlink((dir / "journal").c_str());
+                recover_catalog_dir(root_.string());
+                err = "cannot commit the database: " + e;
+                return false;
+            }
         }
         if (!recover_catalog_dir(root_.string())) {
             err = "cannot move the new files into place (the next build retries)";
@@ -439,6 +496,22 @@ class OutputTree {
   private:
     fs::path root_, staging_;
     const Manifest* old_;  // staged mode only
+    // Names present in each directory of root_ (read once with readdir: a few getdents calls
+    // instead of an access() per unchanged file).
+    std::unordered_map<std::string, std::unordered_set<std::string>> listing_;
+
+    bool exists(const std::string& rel) {
+        size_t slash = rel.rfind('/');
+        std::string dir = slash == std::string::npos ? std::string() : rel.substr(0, slash);
+        auto [it, fresh] = listing_.try_emplace(dir);
+        if (fresh) {
+            if (DIR* d = ::opendir((dir.empty() ? root_ : root_ / dir).c_str())) {
+                while (dirent* e = ::readdir(d)) it->second.insert(e->d_name);
+                ::closedir(d);
+            }
+        }
+        return it->second.count(slash == std::string::npos ? rel : rel.substr(slash + 1)) > 0;
+    }
 };
 
 bool is_catalog_dir(const fs::path& p) {
@@ -479,14 +552,19 @@ bool swap_in(const fs::path& tmp, const fs::path& out, std::string& err) {
  * neighbors with their titles), its translations — and the sigil binary, whose templates and
  * knowledge tables also shape the pages. Computing it is a few hashes per rule, so an
  * incremental build knows which pages to render without building any model. */
-uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
+uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, uint64_t fingerprint) {
     const Rule& r = c.rules[i];
     const RuleAnalysis& a = c.analyses[i];
-    std::string k;
-    auto num = [&](uint64_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    // Streamed: the same hash as of the concatenation, without copying the translations.
+    struct State {
+        XXH3_state_t* s = XXH3_createState();
+        ~State() { XXH3_freeState(s); }
+    } st;
+    XXH3_64bits_reset(st.s);
+    auto num = [&](uint64_t v) { XXH3_64bits_update(st.s, &v, sizeof v); };
     auto str = [&](const std::string& s) {
         num(s.size());
-        k += s;
+        XXH3_64bits_update(st.s, s.data(), s.size());
     };
     num(fingerprint);
     num(XXH3_64bits(c.texts[i].data(), c.texts[i].size()));
@@ -495,7 +573,7 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
     num(r.loc.line);
     num(r.loc.col);
     num(r.conditions.empty() ? 0 : r.expr()->hash);
-    num(a.logic ? a.logic->hash : 0);
+    num(logic_hash);
     for (auto& ind : a.indicators)
         for (auto& v : ind.values) {
             num(v.corpus);
@@ -511,7 +589,47 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t fingerprint) {
     for (uint32_t t : a.neighbor_totals) num(t);
     num(a.translations_available);
     for (auto& t : a.translations) str(t.target), str(t.query), str(t.error);
-    return XXH3_64bits(k.data(), k.size());
+    return XXH3_64bits_digest(st.s);
+}
+
+/* The rule cache is split in kRuleCacheParts parts by a hash of each rule file's path, so
+ * that a rebuild after a few changed files rewrites only their parts (~1/64 of the cache
+ * each) instead of the whole cache. A part is written when one of its files is new or was
+ * parsed, translated or analyzed again (LoadResult::dirty), when the previous build's part
+ * could not be read, or when the list of its files changed (a file added or removed). In a
+ * staged build the parts are written like every other file: staged, then moved into place by
+ * the journal. */
+bool write_cache_parts(LoadResult& lr, const Catalog& c, OutputTree& tree) {
+    std::vector<std::vector<const CachedFile*>> parts(kRuleCacheParts);
+    std::vector<uint8_t> write(kRuleCacheParts, 0);
+    std::vector<uint8_t> part_of(lr.files.size());
+    for (size_t i = 0; i < lr.files.size(); ++i) {
+        size_t p = rule_cache_part(lr.files[i].path);
+        part_of[i] = uint8_t(p);
+        parts[p].push_back(&lr.files[i]);
+        if (lr.dirty[i]) write[p] = 1;
+    }
+    for (size_t p = 0; p < kRuleCacheParts; ++p) {
+        if (write[p]) continue;
+        const auto& before = lr.part_paths[p];
+        bool same = lr.part_read[p] && before.size() == parts[p].size();
+        for (size_t k = 0; same && k < before.size(); ++k) same = before[k] == parts[p][k]->path;
+        write[p] = !same;
+    }
+    // Translations reused from the cache were moved into the analyses: back for these parts.
+    for (size_t i = 0; i < lr.origin.size(); ++i) {
+        auto [fi, k] = lr.origin[i];
+        CachedFile& cf = lr.files[fi];
+        if (write[part_of[fi]] && k < cf.translations.size() && cf.translations[k].empty())
+            cf.translations[k] = c.analyses[i].translations;
+    }
+    char name[24];
+    for (size_t p = 0; p < kRuleCacheParts; ++p) {
+        if (!write[p]) continue;
+        std::snprintf(name, sizeof name, ".sigil/cache/%02zu", p);
+        if (!write_rule_cache(tree.target(name).string(), parts[p])) return false;
+    }
+    return true;
 }
 
 // The key of a page listing rules (technique, event): its name and each rule's row.
@@ -536,7 +654,24 @@ void load_catalog(const std::vector<std::string>& paths, Catalog& c) {
  * only between an incremental build's commit point and the end of its moves. Replaying it is
  * idempotent — a move whose staged file is gone was done, a deletion of a missing file was
  * done — so an interruption during recovery is recovered the same way. Then the staging
- * directories (of committed or abandoned builds) are removed. */
+ * directories (of committed or abandoned builds) are removed.
+ *
+ * The database is updated in place (see build_catalog) with SQLite's rollback journal, and
+ * committed after the journal is written and before its moves: a journal naming it ("Q
+ * catalog.sqlite") is therefore replayed only if that transaction was committed — SQLite's
+ * own journal (catalog.sqlite-journal) is gone. If it is still there, the build died between
+ * the two commits: the journal is dropped, and opening the database rolls it back, so the
+ * catalog stays wholly the previous one. */
+namespace {
+// Opening the database and reading it makes SQLite roll back a hot journal.
+void roll_back_database(const fs::path& db) {
+    sqlite3* h = nullptr;
+    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK)
+        sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+}
+}  // namespace
+
 bool recover_catalog_dir(const std::string& dir_path) {
     fs::path dir(dir_path);
     fs::path sig = dir / ".sigil";
@@ -545,7 +680,14 @@ bool recover_catalog_dir(const std::string& dir_path) {
     if (read_file((sig / "journal").string(), text)) {
         std::istringstream in(text);
         std::string line;
-        if (std::getline(in, line) && line == "sigil-catalog-journal 1") {
+        bool abandoned = false;
+        for (size_t q = text.find("\nQ "); q != std::string::npos; q = text.find("\nQ ", q + 1)) {
+            std::string rel = text.substr(q + 3, text.find('\n', q + 3) - (q + 3));
+            if (rel.find("..") == std::string::npos && !rel.empty() && rel[0] != '/' &&
+                ::access((dir / (rel + "-journal")).c_str(), F_OK) == 0)
+                abandoned = true;
+        }
+        if (!abandoned && std::getline(in, line) && line == "sigil-catalog-journal 1") {
             while (std::getline(in, line)) {
                 if (line.size() < 3 || line[1] != ' ') continue;
                 std::string arg = line.substr(2);
@@ -563,6 +705,9 @@ bool recover_catalog_dir(const std::string& dir_path) {
         if (!ok) return false;
         ::unlink((sig / "journal").c_str());
     }
+    // A database transaction that was never committed (its hot journal): rolled back now.
+    if (::access((dir / "catalog.sqlite-journal").c_str(), F_OK) == 0)
+        roll_back_database(dir / "catalog.sqlite");
     ::unlink((sig / "journal.tmp").c_str());
     std::error_code ec;
     if (DIR* d = ::opendir(sig.c_str())) {
@@ -654,20 +799,22 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         return rep;
     }
     fs::path tmp = buf.data();
+    bool db_in_place = false;  // the live database, updated in one uncommitted transaction
     auto fail = [&](const char* code, std::string msg, const std::string& path) {
         rep.diagnostics.push_back(error(code, std::move(msg), path));
+        if (db_in_place && w->db) w->db->rollback();
         fs::remove_all(tmp, ec);
         return rep;
     };
     fs::path root = incremental ? out : tmp;  // where the outputs go (staged or not)
-    for (const char* d : {".sigil", "rules", "techniques", "events", "assets"})
+    for (const char* d : {".sigil", ".sigil/cache", "rules", "techniques", "events", "assets"})
         fs::create_directories(root / d, ec);
     if (!incremental) ::chmod(tmp.c_str(), 0755);  // mkdtemp makes it 0700; a site is read
 
     // Load.
-    w->lr = load_with_cache(o.paths,
-                            incremental ? (out / ".sigil" / "rules.cache").string() : std::string(),
-                            o.analysis.translate, c);
+    w->lr =
+        load_with_cache(o.paths, incremental ? (out / ".sigil" / "cache").string() : std::string(),
+                        o.analysis.translate, c);
     LoadResult& lr = w->lr;
     rep.files = lr.files.size();
     rep.files_cached = lr.cached;
@@ -681,10 +828,12 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     rep.t_load = t1 - t0 - lr.t_translate;
 
     // Analyze.
+    std::vector<uint64_t> logic_hashes(c.rules.size());
     {
         std::vector<CorpusInputs> inputs;
         analyze_rules_cached(c, lr, inputs);
         analyze_corpus_inputs(c, o.analysis, inputs);
+        for (size_t i = 0; i < inputs.size(); ++i) logic_hashes[i] = inputs[i].logic_hash;
     }
     double t2 = cpu_now();
     rep.t_analyze = t2 - t1;
@@ -696,20 +845,23 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     HtmlRenderer html;
     html.rule_count = c.rules.size();
     w->db = std::make_unique<CatalogDb>();
-    fs::path db_path = incremental ? tree.target("catalog.sqlite") : tmp / "catalog.sqlite";
+    fs::path db_path = tmp / "catalog.sqlite";
     bool db_fresh = true;
     if (o.sqlite) {
         std::string e;
-        if (incremental && fs::exists(out / "catalog.sqlite", ec) &&
-            fs::copy_file(out / "catalog.sqlite", db_path, ec)) {
-            e = w->db->open(db_path.string(), false);
+        // Incremental: the previous database is updated in place, in a transaction committed
+        // with the build (OutputTree::commit), instead of copying ~110 MB to update the copy.
+        if (incremental && fs::exists(out / "catalog.sqlite", ec)) {
+            db_path = out / "catalog.sqlite";
+            e = w->db->open(db_path.string(), false, true);
             if (e.empty()) {
                 db_fresh = false;
-            } else {  // an unreadable or older database: start a fresh one
+                db_in_place = true;
+            } else {  // an unreadable or older database: a fresh one, staged
                 w->db = std::make_unique<CatalogDb>();
-                fs::remove(db_path, ec);
             }
         }
+        if (db_fresh && incremental) db_path = tree.target("catalog.sqlite");
         if (db_fresh) {
             e = w->db->open(db_path.string(), true);
             if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
@@ -719,8 +871,9 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     const uint64_t fp = binary_fingerprint();
     double t_db = 0;
     std::unordered_set<std::string> slugs;
+    slugs.reserve(c.rules.size());
     for (size_t i = 0; i < c.rules.size(); ++i) {
-        uint64_t key = page_key(c, i, fp);
+        uint64_t key = page_key(c, i, logic_hashes[i], fp);
         const std::string& slug = c.analyses[i].slug;
         slugs.insert(slug);
         tree.out.rules[slug] = key;
@@ -734,6 +887,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         std::string js;
         auto model = [&]() -> const json& {
             if (!m) {
+                if (!c.analyses[i].logic) c.analyses[i].logic = rule_logic(c.rules[i]);
                 m = rule_model(c, i);
                 js = m->dump(-1, ' ', false, json::error_handler_t::replace);
             }
@@ -800,10 +954,10 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     tree.emit_content("navigator-layer.json", navigator_layer(c, site));
     double t3 = cpu_now();
     if (o.sqlite) {
-        std::string e = db.finish(c.rules.size());
+        std::string e = db.finish(c.rules.size(), !db_in_place);
         if (!e.empty()) return fail("catalog.sqlite", e, db_path.string());
     }
-    w->db.reset();  // closed before it is moved into place
+    if (!db_in_place) w->db.reset();  // closed before it is moved into place
     double t4 = cpu_now();
     rep.t_sqlite = t_db + (t4 - t3);
     rep.t_render = t3 - t2 - t_db;
@@ -812,17 +966,26 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (!tree.failed.empty())
         return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
 
-    size_t cache_size = incremental ? size_t(fs::file_size(out / ".sigil" / "rules.cache", ec)) : 0;
-    if (ec) cache_size = 0;
-    if (!write_rule_cache(tree.target(".sigil/rules.cache").string(), lr.files, cache_size))
+    if (!write_cache_parts(lr, c, tree))
         return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
     tree.delete_stale();
+    // The single-file cache of builds before the split: no longer read.
+    if (incremental && ::access((out / ".sigil" / "rules.cache").c_str(), F_OK) == 0)
+        tree.deletions.push_back(".sigil/rules.cache");
     if (!write_file(tree.target(".sigil/manifest"), manifest_text(tree.out)))
         return fail("catalog.out.write", "cannot write the manifest", tmp.string());
 
     std::string err;
     if (incremental) {
-        if (!tree.commit(err)) {
+        std::function<std::string()> commit_db;
+        if (db_in_place)
+            commit_db = [&] {
+                std::string e = w->db->commit();
+                if (!e.empty()) w->db->rollback();
+                w->db.reset();
+                return e;
+            };
+        if (!tree.commit(err, commit_db)) {
             rep.diagnostics.push_back(error("catalog.out.swap", err, out.string()));
             return rep;
         }

@@ -62,18 +62,22 @@ std::string search_index_js(const Catalog& c);
 std::string rules_csv(const Catalog& c);
 std::string navigator_layer(const Catalog& c, const SiteIndex& s);
 
-// sqlite_store.cpp: DIR/catalog.sqlite (schema in docs/catalog.md). A build opens it fresh
-// or as a copy of the previous build's, replaces the rows of every rule whose model changed,
-// deletes those of removed rules, and commits once. Errors are returned as text.
+// sqlite_store.cpp: DIR/catalog.sqlite (schema in docs/catalog.md). A build opens it fresh,
+// or the previous build's in place (with a rollback journal), replaces the rows of every rule
+// whose model changed, deletes those of removed rules, and commits once. Errors are returned
+// as text.
 class CatalogDb {
   public:
     CatalogDb();
     ~CatalogDb();
-    std::string open(const std::string& path, bool fresh);
+    std::string open(const std::string& path, bool fresh, bool in_place = false);
     // Adds a rule's rows; with `replace`, first removes the rows of a rule of that slug.
     std::string put_rule(const nlohmann::json& model, bool replace);
     std::string remove_rule(const std::string& slug);
-    std::string finish(size_t rule_count);
+    // Writes the meta rows and indexes; commits unless told not to (commit() does it then).
+    std::string finish(size_t rule_count, bool commit = true);
+    std::string commit();
+    void rollback();
 
   private:
     struct State;

@@ -150,16 +150,24 @@ struct CatalogDb::State {
 CatalogDb::CatalogDb() : s_(std::make_unique<State>()) {}
 CatalogDb::~CatalogDb() = default;
 
-std::string CatalogDb::open(const std::string& path, bool fresh) {
+std::string CatalogDb::open(const std::string& path, bool fresh, bool in_place) {
     if (sqlite3_open(path.c_str(), &s_->db) != SQLITE_OK)
         return "cannot open " + path + ": " + sqlite3_errmsg(s_->db);
-    // The database is built in the temporary directory and only becomes visible with the
-    // directory swap, so journaling and syncing would buy nothing.
+    // A new database is built in a temporary or staging directory and only becomes visible
+    // when moved into place, so journaling would buy nothing. A database updated in place
+    // (an incremental build) keeps SQLite's rollback journal: until COMMIT, an interruption
+    // leaves a hot journal that rolls the file back on its next opening (see
+    // recover_catalog_dir). Syncing is off either way: the catalog's guarantees are about
+    // interrupted builds, not power loss, like the rest of the output directory.
     // The page cache holds the whole database of a full corpus (~110 MB), so pages are
     // written once, at COMMIT, instead of being evicted and re-read while FTS5 merges.
-    if (!s_->exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; "
-                  "PRAGMA cache_size=-262144;"))
+    if (!s_->exec(in_place ? "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; "
+                             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+                           : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"))
         return s_->err;
+    // In place, `catalog serve` may be reading: wait for its read to end rather than fail.
+    if (in_place) sqlite3_busy_timeout(s_->db, 10000);
     if (fresh && !s_->exec(kSchema)) return s_->err;
     if (!fresh) {
         // An old database must have this schema version, else start over.
@@ -289,7 +297,15 @@ std::string CatalogDb::put_rule(const json& m, bool replace) {
     return "";
 }
 
-std::string CatalogDb::finish(size_t rule_count) {
+std::string CatalogDb::commit() {
+    return s_->exec("COMMIT") ? "" : s_->err;
+}
+
+void CatalogDb::rollback() {
+    s_->exec("ROLLBACK");
+}
+
+std::string CatalogDb::finish(size_t rule_count, bool commit) {
     std::string ver = std::to_string(kSchemaVersion), n = std::to_string(rule_count);
     bool ok =
         s_->run("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?1)", {ver}) &&
@@ -303,7 +319,7 @@ std::string CatalogDb::finish(size_t rule_count) {
             std::string("CREATE INDEX IF NOT EXISTS ") + t + "_rule ON " + t + "(rule)";
         if (!s_->exec(sql.c_str())) return s_->err;
     }
-    if (!s_->exec("COMMIT")) return s_->err;
+    if (commit && !s_->exec("COMMIT")) return s_->err;
     return "";
 }
 

@@ -6,6 +6,8 @@
 #include "sigil/catalog.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -802,6 +804,76 @@ TEST(CatalogBuild, JournalFinishesACommittedBuildAndDropsAnUncommittedOne) {
     EXPECT_FALSE(fs::exists(site / ".sigil/journal"));
 }
 
+namespace {
+long long rule_rows(const fs::path& db) {
+    sqlite3* h = nullptr;
+    long long n = -1;
+    if (sqlite3_open(db.c_str(), &h) == SQLITE_OK) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(h, "SELECT count(*) FROM rules", -1, &st, nullptr) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+}  // namespace
+
+// An incremental build updates catalog.sqlite in place and commits it after its journal: a
+// build that died between the two leaves SQLite's hot journal, and the journal's moves must
+// then not be applied (the database is rolled back, so the catalog stays the previous one).
+TEST(CatalogBuild, JournalOfAnUncommittedDatabaseIsDropped) {
+    TempDir t;
+    t.write("rules/base.yml", kBase);
+    t.write("rules/stricter.yml", kStricter);
+    CatalogBuildOptions o;
+    o.paths = {(t.path / "rules").string()};
+    o.out_dir = (t.path / "site").string();
+    ASSERT_TRUE(build_catalog(o).ok);
+    fs::path site = t.path / "site";
+    ASSERT_EQ(rule_rows(site / "catalog.sqlite"), 2);
+    std::string index = slurp(site / "index.html");
+    // A child process deletes the rows in an uncommitted transaction and dies.
+    pid_t pid = fork();
+    if (pid == 0) {
+        sqlite3* h = nullptr;
+        sqlite3_open((site / "catalog.sqlite").c_str(), &h);
+        sqlite3_exec(h,
+                     "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN; DELETE FROM rules;",
+                     nullptr, nullptr, nullptr);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(fs::exists(site / "catalog.sqlite-journal"));
+    t.write("site/.sigil/staging-cccccc/0", "new page");
+    t.write("site/.sigil/journal",
+            "sigil-catalog-journal 1\nQ catalog.sqlite\nR .sigil/staging-cccccc/0\tindex.html\n");
+    ASSERT_TRUE(recover_catalog_dir(site.string()));
+    EXPECT_EQ(slurp(site / "index.html"), index);
+    EXPECT_FALSE(fs::exists(site / ".sigil/journal"));
+    EXPECT_FALSE(fs::exists(site / ".sigil/staging-cccccc"));
+    EXPECT_FALSE(fs::exists(site / "catalog.sqlite-journal"));
+    EXPECT_EQ(rule_rows(site / "catalog.sqlite"), 2);
+
+    // Committed (no SQLite journal left): the moves are applied.
+    t.write("site/.sigil/staging-dddddd/0", "new page");
+    t.write("site/.sigil/journal",
+            "sigil-catalog-journal 1\nQ catalog.sqlite\nR .sigil/staging-dddddd/0\tindex.html\n");
+    ASSERT_TRUE(recover_catalog_dir(site.string()));
+    EXPECT_EQ(slurp(site / "index.html"), "new page");
+
+    // A real incremental build changes the rows in place and leaves no journal behind.
+    std::string changed = kBase;
+    changed.replace(changed.find("title: Base"), 11, "title: Base Two");
+    t.write("rules/base.yml", changed);
+    ASSERT_TRUE(build_catalog(o).ok);
+    EXPECT_FALSE(fs::exists(site / "catalog.sqlite-journal"));
+    EXPECT_EQ(rule_rows(site / "catalog.sqlite"), 2);
+    EXPECT_NE(slurp(site / "rules.csv").find("Base Two"), std::string::npos);
+}
+
 TEST(CatalogBuild, RefusesToReplaceAForeignDirectory) {
     TempDir t;
     t.write("rules/base.yml", kBase);
@@ -892,6 +964,9 @@ TEST(CatalogCache, AnalysisEncodingRoundTrips) {
         EXPECT_EQ(in2.indicator_set, in.indicator_set);
         EXPECT_EQ(in2.shape.preds, in.shape.preds);
         EXPECT_EQ(in2.shape.usable, in.shape.usable);
+        ASSERT_TRUE(fresh.logic);
+        EXPECT_EQ(in.logic_hash, fresh.logic->hash);
+        EXPECT_EQ(in2.logic_hash, in.logic_hash);
         EXPECT_EQ(encode_analysis(back, in2), bytes);
         EXPECT_FALSE(decode_analysis(bytes.substr(0, bytes.size() - 1), back, in2));
     }
