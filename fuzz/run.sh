@@ -4,6 +4,8 @@
 # `make fuzz-long`; docs/hardening.md).
 #   fuzz/run.sh BUILD_DIR SECONDS [TARGET...]     (default: every fuzz_* in BUILD_DIR/fuzz)
 # FUZZ_JOBS=N runs up to N targets at once (default 1), each for SECONDS.
+# FUZZ_TIMEOUT=S is libFuzzer's per-input limit in wall seconds (default 10); a
+# run niced behind other work needs more, or starved inputs count as hangs.
 # Seeds come from fuzz/corpus/<target> (read only); new inputs go to
 # BUILD_DIR/fuzz-corpus/<target>, crashes to BUILD_DIR/fuzz-artifacts/<target>/,
 # the libFuzzer output to BUILD_DIR/fuzz-logs/<target>.log.
@@ -40,7 +42,7 @@ run_one() {
   art="$build/fuzz-artifacts/$t"
   log="$build/fuzz-logs/$t.log"
   mkdir -p "$work" "$art"
-  args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+  args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1
     -artifact_prefix="$art/")
   d="$(dict_of "$t")"
   [ -n "$d" ] && args+=(-dict="$here/dict/$d.dict")
