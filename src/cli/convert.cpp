@@ -76,8 +76,7 @@ int run_convert(const ConvertCliOptions& o) {
         RuleConversion rc = conv->convert(r);
         if (rc.skipped) {
             ++skipped;
-            skip_reasons[r.kind == RuleKind::Correlation ? "correlation rule"
-                                                         : "filter document"]++;
+            skip_reasons["filter document (applied to the rules it names)"]++;
         } else if (!rc.errors.empty()) {
             bool unsupported = true;
             for (auto& e : rc.errors) unsupported &= e.code.rfind("convert.unsupported", 0) == 0;

@@ -125,8 +125,22 @@ Diagnostic rule_error(const Rule& rule, const std::string& code, const std::stri
 
 bool Converter::precheck(const Rule& rule, RuleConversion& rc) const {
     rc.rule = &rule;
-    if (rule.kind != RuleKind::Detection) {
+    // A filter document has no query of its own: the loader applies it to the
+    // rules it names. A correlation would need the target's aggregation
+    // language; no target writes one yet, so it is an unsupported feature of
+    // the rule (an error, or counted with --skip-unsupported), never dropped
+    // silently. Its base rules are converted as rules of their own.
+    if (rule.kind == RuleKind::Filter) {
         rc.skipped = true;
+        return false;
+    }
+    if (rule.kind == RuleKind::Correlation) {
+        std::string type = rule.correlation ? Correlation::type_name(rule.correlation->type) : "";
+        rc.errors.push_back(rule_error(
+            rule, "convert.unsupported.correlation",
+            "correlation rules" + (type.empty() ? std::string() : " (" + type + ")") +
+                " are not converted by the " + std::string(target()) +
+                " target; their base rules are"));
         return false;
     }
     if (rule.conditions.empty()) {
@@ -251,7 +265,8 @@ std::vector<RuleConversion> ConverterSet::convert(const Rule& rule) const {
     if (converters_.empty()) return out;
     // the rule checks do not depend on the target: decided once
     if (!converters_[0]->precheck(rule, out[0])) {
-        for (size_t i = 1; i < out.size(); ++i) out[i] = out[0];
+        // the verdict does not depend on the target, but a message may name it
+        for (size_t i = 1; i < out.size(); ++i) converters_[i]->precheck(rule, out[i]);
         return out;
     }
     for (auto& grp : groups_) {
