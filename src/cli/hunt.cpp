@@ -230,10 +230,12 @@ int run_hunt(const HuntCliOptions& o) {
     std::string cache_dir = o.no_cache ? std::string() : default_cache_dir();
     // The rule set and the compiled rules live until the process exits and
     // are not freed: tearing down thousands of expression trees costs more
-    // than the rest of a small hunt's output (held by statics, so leak
-    // checkers see them as reachable).
-    static RuleSet* kept_rules = nullptr;
-    static std::shared_ptr<const CompiledRuleSet>* kept_compiled = nullptr;
+    // than the rest of a small hunt's output. They are held by volatile
+    // statics so leak checkers see them as reachable: a plain static that
+    // nothing reads again is a dead store the optimizer may drop, and then
+    // LeakSanitizer reports the objects (make test-sanitize did).
+    static RuleSet* volatile kept_rules = nullptr;
+    static std::shared_ptr<const CompiledRuleSet>* volatile kept_compiled = nullptr;
     kept_rules = new RuleSet();
     RuleSet& set = *kept_rules;
     load_rules_cached(o.rules, cache_dir, set);
