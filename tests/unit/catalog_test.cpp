@@ -17,6 +17,7 @@
 
 #include "catalog/catalog_internal.h"
 #include "catalog/site_internal.h"
+#include "sigil/convert.h"
 #include "sigil/server.h"
 #include "sigil/sigma.h"
 
@@ -970,4 +971,50 @@ TEST(CatalogCache, AnalysisEncodingRoundTrips) {
         EXPECT_EQ(encode_analysis(back, in2), bytes);
         EXPECT_FALSE(decode_analysis(bytes.substr(0, bytes.size() - 1), back, in2));
     }
+}
+
+// The default translator converts through one ConverterSet; each target's query or error must
+// equal what a Converter of that target alone gives (as `sigil convert -t T`).
+TEST(CatalogTranslations, EqualOneConverterPerTarget) {
+    if (!fs::exists(kPsexec)) GTEST_SKIP() << "no " << kPsexec;
+    Catalog c;
+    load_catalog({(kPsexec / "current").string(), (kPsexec / "tag0.20").string()}, c);
+    Translator tr = default_translator();
+    std::vector<std::unique_ptr<Converter>> single;
+    for (auto t : translation_targets()) {
+        ConvertOptions o;
+        o.target = std::string(t);
+        Diagnostics d;
+        single.push_back(Converter::create(o, d));
+        ASSERT_TRUE(single.back()) << t;
+    }
+    size_t sigma = 0, queries = 0;
+    for (const Rule& r : c.rules) {
+        std::vector<Translation> got = tr(r);
+        if (r.source != RuleSource::Sigma || r.kind != RuleKind::Detection) {
+            EXPECT_TRUE(got.empty()) << r.title;
+            continue;
+        }
+        ++sigma;
+        ASSERT_EQ(got.size(), translation_targets().size()) << r.title;
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].target, translation_targets()[i]);
+            RuleConversion rc = single[i]->convert(r);
+            std::string want;
+            for (size_t q = 0; q < rc.queries.size(); ++q) want += (q ? "\n" : "") + rc.queries[q];
+            if (rc.ok()) {
+                ++queries;
+                EXPECT_EQ(got[i].query, want) << r.title << " " << got[i].target;
+                EXPECT_EQ(got[i].error, "") << r.title << " " << got[i].target;
+            } else {
+                EXPECT_EQ(got[i].query, "") << r.title << " " << got[i].target;
+                EXPECT_FALSE(got[i].error.empty()) << r.title << " " << got[i].target;
+                if (!rc.errors.empty()) {
+                    EXPECT_EQ(got[i].error, rc.errors[0].message);
+                }
+            }
+        }
+    }
+    EXPECT_GT(sigma, 0u);
+    EXPECT_GT(queries, sigma);  // most targets express the PsExec rules
 }
