@@ -78,7 +78,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
 namespace sigil {
 // Workarounds for libfyaml 0.7.12, shared by its users (the Sigma front-end and
 // the Splunk loader); docs/hardening.md tells how the fuzzers found them.
-// Where a text stops being UTF-8: 1-based line and column (in characters)
+// Where a text stops being NUL-free UTF-8: 1-based line and column (in characters)
 // and byte offset of the first bad byte; line 0 (false) when it is all valid.
 // libfyaml misreads or hangs on such texts, so both YAML loaders check first.
 struct YamlTextPos {

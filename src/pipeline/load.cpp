@@ -599,11 +599,11 @@ struct Loader {
 
 PipelinePtr load_pipeline_text(std::string_view text, const std::string& path, Diagnostics& diags) {
     Loader L{path, std::make_shared<const std::string>(path), diags};
-    // Bytes that are not UTF-8 are refused before libfyaml sees the text: in a
-    // directive line libfyaml never returns (found by fuzz/pipeline_yaml).
+    // Bytes that are not UTF-8, and NULs, are refused before libfyaml sees the
+    // text: it hangs or crashes on some (found by fuzz/pipeline_yaml).
     if (auto bad = yaml_invalid_utf8(text)) {
         L.error("pipeline.yaml.encoding",
-                "invalid UTF-8 at byte " + std::to_string(bad.offset) +
+                "invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset) +
                     ": pipeline files must be UTF-8 text",
                 bad.line);
         return nullptr;

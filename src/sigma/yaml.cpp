@@ -231,7 +231,9 @@ struct Frame {
  * which hides mistakes). Locations come from each event's start mark.
  */
 /* UTF-8 check of a whole YAML text, before libfyaml sees it. YAML texts are
- * Unicode; a rule file with bytes that are not UTF-8 is refused with the
+ * Unicode without NUL (libfyaml 0.7.12 crashes cleaning up after some errors
+ * in a text with NULs: found by fuzz/pipeline_yaml); a rule file with a NUL or
+ * bytes that are not UTF-8 is refused with the
  * position of the first bad byte, because libfyaml reads such bytes
  * inconsistently: in a plain scalar it reports an error, as a block sequence
  * item it reads a null and then loses the rest of the mapping (the rule then
@@ -249,17 +251,20 @@ YamlTextPos yaml_invalid_utf8(std::string_view text) {
         if (i + 8 <= n) {
             uint64_t w;
             std::memcpy(&w, p + i, 8);
-            if ((w & 0x8080808080808080ull) == 0) {
+            // eight ASCII bytes, none of them NUL
+            bool has_zero = ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+            if ((w & 0x8080808080808080ull) == 0 && !has_zero) {
                 i += 8;
                 continue;
             }
         }
-        if (p[i] < 0x80) {
+        if (p[i] != 0 && p[i] < 0x80) {
             ++i;
             continue;
         }
         utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate(p + i, utf8proc_ssize_t(n - i), &cp);
+        utf8proc_ssize_t len =
+            p[i] == 0 ? 0 : utf8proc_iterate(p + i, utf8proc_ssize_t(n - i), &cp);
         if (len <= 0) {
             YamlTextPos at{1, 1, i};
             for (size_t k = 0; k < i; ++k) {
@@ -499,7 +504,7 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
     // (yaml_invalid_utf8 says why). The fast path declines such texts.
     if (auto bad = yaml_invalid_utf8(text)) {
         error("yaml.encoding",
-              "invalid UTF-8 at byte " + std::to_string(bad.offset) +
+              "invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset) +
                   ": rule files must be UTF-8 text",
               bad.line, bad.col);
         return false;

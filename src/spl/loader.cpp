@@ -216,7 +216,7 @@ bool build_yaml(std::string_view text, YamlDoc& y, SourceLoc& err, std::string& 
     if (auto bad = yaml_invalid_utf8(text)) {  // libfyaml misreads it or hangs
         err.line = bad.line;
         err.col = bad.col;
-        msg = "YAML does not parse: invalid UTF-8 at byte " + std::to_string(bad.offset);
+        msg = "YAML does not parse: invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset);
         return false;
     }
     fy_diag_cfg dc{};

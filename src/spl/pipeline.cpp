@@ -3,6 +3,7 @@
 // commands that filter events (search, where, regex, tstats/mstats where).
 // Every other command becomes a stage with its text.
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "spl/internal.h"
@@ -480,10 +481,11 @@ struct SearchParser {
                    : op.text == "<=" ? Op::Lte
                    : op.text == ">"  ? Op::Gt
                                      : Op::Gte;
-            int64_t iv = int64_t(d);
-            p.value = (double(iv) == d && v.text.find_first_of(".eE") == std::string::npos)
-                          ? Value::integer(iv)
-                          : Value::real(d);
+            // An integer only when it fits: converting a larger double to
+            // int64_t is undefined (found by fuzz/spl_query).
+            bool whole = std::fabs(d) < 9.2e18 && double(int64_t(d)) == d &&
+                         v.text.find_first_of(".eE") == std::string::npos;
+            p.value = whole ? Value::integer(int64_t(d)) : Value::real(d);
             p.loc = loc(f.b);
             e = Expr::make_pred(std::move(p));
         }

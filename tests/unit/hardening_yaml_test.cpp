@@ -444,3 +444,30 @@ TEST(HardeningReplay, PipelineWithInvalidUtf8IsRefused) {
     EXPECT_EQ(d[0].code, "pipeline.yaml.encoding");
     EXPECT_EQ(d[0].loc.line, 2u);
 }
+
+// fuzz/pipeline_yaml: NUL bytes in a pipeline text crashed libfyaml (a null
+// pointer in its parser cleanup); they are refused first.
+TEST(HardeningReplay, PipelineWithNulBytesIsRefused) {
+    std::string text = slurp(fs::path(kFixtures) / "pipeline_yaml-nul-bytes-crash.yml");
+    Diagnostics d;
+    EXPECT_EQ(load_pipeline_text(text, "nul.yml", d), nullptr);
+    ASSERT_EQ(d.size(), 1u) << codes(d);
+    EXPECT_EQ(d[0].code, "pipeline.yaml.encoding");
+    EXPECT_EQ(d[0].loc.line, 2u);
+}
+
+// fuzz/spl_query: a numeric comparison with a number beyond int64 converted a
+// double to int64_t (undefined behaviour); it becomes a real-valued predicate.
+TEST(HardeningReplay, SplComparisonWithHugeNumber) {
+    std::string found = slurp(fs::path(kFixtures) / "spl_query-huge-number-comparison.spl");
+    SourceLoc at;
+    at.file = std::make_shared<const std::string>("found.spl");
+    Diagnostics d;
+    SplQuery q = parse_spl(found, at, SplParseOptions{}, d);
+    EXPECT_TRUE(q.condition);
+    SplQuery big = parse_spl("index=main count>=77577777777777757777", at, SplParseOptions{}, d);
+    ASSERT_TRUE(big.condition);
+    std::string text = to_string(big.condition);
+    EXPECT_NE(text.find("count"), std::string::npos) << text;
+    EXPECT_NE(text.find("7.7577"), std::string::npos) << text;  // a real, not a wrapped integer
+}
