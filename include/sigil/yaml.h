@@ -78,15 +78,22 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
 namespace sigil {
 // Workarounds for libfyaml 0.7.12, shared by its users (the Sigma front-end and
 // the Splunk loader); docs/hardening.md tells how the fuzzers found them.
-// Where a text stops being NUL-free UTF-8: 1-based line and column (in characters)
-// and byte offset of the first bad byte; line 0 (false) when it is all valid.
-// libfyaml misreads or hangs on such texts, so both YAML loaders check first.
+// Where a text stops being printable YAML (YAML 1.2 c-printable: UTF-8 without
+// NUL, other C0 controls than tab/LF/CR, DEL, C1 controls other than NEL, U+FFFE
+// and U+FFFF): 1-based line and column (in characters) and byte offset of the
+// first bad byte, and the code point there (kNotUtf8 when the bytes are not
+// UTF-8); line 0 (false) when all is printable. libfyaml misreads, hangs or
+// crashes on such texts, so every YAML loader checks first.
 struct YamlTextPos {
+    static constexpr uint32_t kNotUtf8 = 0xFFFFFFFFu;
     uint32_t line = 0, col = 0;
     size_t offset = 0;
+    uint32_t code_point = kNotUtf8;
     explicit operator bool() const { return line != 0; }
+    // "invalid UTF-8 at byte 12" or "control character U+000B at byte 12".
+    std::string what() const;
 };
-YamlTextPos yaml_invalid_utf8(std::string_view text);
+YamlTextPos yaml_unprintable(std::string_view text);
 // The value of a single-quoted scalar from the bytes between its quotes
 // ('' escapes, line folding): libfyaml leaks memory on runs of escaped quotes
 // and drops a quote from some of them.

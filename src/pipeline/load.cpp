@@ -599,13 +599,12 @@ struct Loader {
 
 PipelinePtr load_pipeline_text(std::string_view text, const std::string& path, Diagnostics& diags) {
     Loader L{path, std::make_shared<const std::string>(path), diags};
-    // Bytes that are not UTF-8, and NULs, are refused before libfyaml sees the
-    // text: it hangs or crashes on some (found by fuzz/pipeline_yaml).
-    if (auto bad = yaml_invalid_utf8(text)) {
+    // Bytes that are not UTF-8, and control characters, are refused before
+    // libfyaml sees the text: it hangs or crashes on some (found by
+    // fuzz/pipeline_yaml; yaml_unprintable says why).
+    if (auto bad = yaml_unprintable(text)) {
         L.error("pipeline.yaml.encoding",
-                "invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset) +
-                    ": pipeline files must be UTF-8 text",
-                bad.line);
+                bad.what() + ": pipeline files must be printable UTF-8 text (YAML 1.2)", bad.line);
         return nullptr;
     }
     fy_parse_cfg cfg{};

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -230,56 +231,85 @@ struct Frame {
  * mapping keys are errors (META-YAML-DUPKEY: PyYAML silently keeps the last,
  * which hides mistakes). Locations come from each event's start mark.
  */
-/* UTF-8 check of a whole YAML text, before libfyaml sees it. YAML texts are
- * Unicode without NUL (libfyaml 0.7.12 crashes cleaning up after some errors
- * in a text with NULs: found by fuzz/pipeline_yaml); a rule file with a NUL or
- * bytes that are not UTF-8 is refused with the
- * position of the first bad byte, because libfyaml reads such bytes
- * inconsistently: in a plain scalar it reports an error, as a block sequence
- * item it reads a null and then loses the rest of the mapping (the rule then
- * fails with a misleading "no condition"), and in a directive line it never
- * returns (found by fuzz/sigma_rule). ASCII runs are skipped 8 bytes at a time;
- * other bytes go through utf8proc_iterate, which rejects truncated and
- * overlong sequences, surrogates and code points above U+10FFFF. Columns count
- * characters, as the YAML locations do.
+/* Printability check of a whole YAML text, before libfyaml sees it. YAML
+ * texts are Unicode restricted to c-printable (YAML 1.2, 5.1): tab, LF, CR,
+ * U+0020..U+007E, NEL, U+00A0..U+D7FF, U+E000..U+FFFD and above U+FFFF.
+ * libfyaml 0.7.12 does not hold to that and misbehaves on what is outside:
+ * bytes that are not UTF-8 it reads inconsistently (an error in a plain
+ * scalar; a null sequence item that loses the rest of the mapping, so a rule
+ * fails with a misleading "no condition"; a directive line it never returns
+ * from: fuzz/sigma_rule), and NULs or other C0 controls after a tab-indented
+ * complex key crash its parser cleanup (fy_indent_vacuum_internal:
+ * fuzz/pipeline_yaml). So a text with any such character is refused at its
+ * first one. Plain printable ASCII runs are skipped 8 bytes at a time with a
+ * SWAR test (no byte with the high bit, below 0x20, or equal to 0x7F); other
+ * bytes go one at a time, non-ASCII through utf8proc_iterate, which rejects
+ * truncated and overlong sequences, surrogates and code points above
+ * U+10FFFF. Columns count characters, as the YAML locations do.
  */
-YamlTextPos yaml_invalid_utf8(std::string_view text) {
+static bool yaml_printable(uint32_t c) {
+    if (c < 0x80) return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c != 0x7F);
+    return c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
+}
+
+YamlTextPos yaml_unprintable(std::string_view text) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
     const size_t n = text.size();
     size_t i = 0;
-    while (i < n) {
+    uint32_t bad = 0;
+    for (;;) {
+        if (i >= n) return {};
         if (i + 8 <= n) {
             uint64_t w;
             std::memcpy(&w, p + i, 8);
-            // eight ASCII bytes, none of them NUL
-            bool has_zero = ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
-            if ((w & 0x8080808080808080ull) == 0 && !has_zero) {
+            // a byte below 0x20, or 0x7F (0x7F + 1 sets the high bit)
+            bool low = ((w - 0x20 * kOnes) & ~w & kHigh) != 0;
+            bool del = (((w & ~kHigh) + kOnes) & kHigh & ~w) != 0;
+            if ((w & kHigh) == 0 && !low && !del) {
                 i += 8;
                 continue;
             }
         }
-        if (p[i] != 0 && p[i] < 0x80) {
+        if (p[i] < 0x80) {
+            if (!yaml_printable(p[i])) {
+                bad = p[i];
+                break;
+            }
             ++i;
             continue;
         }
         utf8proc_int32_t cp;
-        utf8proc_ssize_t len =
-            p[i] == 0 ? 0 : utf8proc_iterate(p + i, utf8proc_ssize_t(n - i), &cp);
+        utf8proc_ssize_t len = utf8proc_iterate(p + i, utf8proc_ssize_t(n - i), &cp);
         if (len <= 0) {
-            YamlTextPos at{1, 1, i};
-            for (size_t k = 0; k < i; ++k) {
-                if (text[k] == '\n') {
-                    ++at.line;
-                    at.col = 1;
-                } else if ((p[k] & 0xC0) != 0x80) {
-                    ++at.col;
-                }
-            }
-            return at;
+            bad = YamlTextPos::kNotUtf8;
+            break;
+        }
+        if (!yaml_printable(uint32_t(cp))) {
+            bad = uint32_t(cp);
+            break;
         }
         i += size_t(len);
     }
-    return {};
+    YamlTextPos at{1, 1, i, bad};
+    for (size_t k = 0; k < i; ++k) {
+        if (text[k] == '\n') {
+            ++at.line;
+            at.col = 1;
+        } else if ((p[k] & 0xC0) != 0x80) {
+            ++at.col;
+        }
+    }
+    return at;
+}
+
+std::string YamlTextPos::what() const {
+    std::string where = " at byte " + std::to_string(offset);
+    if (code_point == kNotUtf8) return "invalid UTF-8" + where;
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "U+%04X", code_point);
+    bool control = code_point < 0x20 || (code_point >= 0x7F && code_point <= 0x9F);
+    return std::string(control ? "control character " : "non-character ") + hex + where;
 }
 
 /* Single-quoted scalars with '' escapes are decoded here, from the bytes
@@ -500,12 +530,11 @@ bool parse_yaml_slow(std::string_view text, const std::shared_ptr<const std::str
               0, 0);
         return false;
     }
-    // Bytes that are not UTF-8 are refused before libfyaml sees the text
-    // (yaml_invalid_utf8 says why). The fast path declines such texts.
-    if (auto bad = yaml_invalid_utf8(text)) {
-        error("yaml.encoding",
-              "invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset) +
-                  ": rule files must be UTF-8 text",
+    // Bytes that are not UTF-8, and control characters, are refused before
+    // libfyaml sees the text (yaml_unprintable says why). The fast path
+    // declines such texts.
+    if (auto bad = yaml_unprintable(text)) {
+        error("yaml.encoding", bad.what() + ": rule files must be printable UTF-8 text (YAML 1.2)",
               bad.line, bad.col);
         return false;
     }

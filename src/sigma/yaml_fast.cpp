@@ -30,10 +30,10 @@ namespace {
  * knows its indentation, so there is no backtracking and the cost is linear.
  */
 struct Line {
-    const char* p;   // start of content (after indentation)
-    size_t len;      // content length without trailing spaces / CR
+    const char* p;  // start of content (after indentation)
+    size_t len;     // content length without trailing spaces / CR
     uint32_t indent;
-    uint32_t no;     // 1-based line number
+    uint32_t no;               // 1-based line number
     bool trailing_ws = false;  // spaces or tabs were cut from the end
 };
 
@@ -66,9 +66,7 @@ struct Fast {
         return c;
     }
 
-    static bool is_indicator(char c) {
-        return std::strchr("[]{}#&*!|>'\"%@`,?:-", c) != nullptr;
-    }
+    static bool is_indicator(char c) { return std::strchr("[]{}#&*!|>'\"%@`,?:-", c) != nullptr; }
 
     // Strips a trailing " # comment" from a plain run; returns the new length.
     static size_t strip_comment(const char* p, size_t n) {
@@ -146,14 +144,19 @@ struct Fast {
                 for (int d = 1; d <= digits; ++d) {
                     char h = p[k + d];
                     v <<= 4;
-                    if (h >= '0' && h <= '9') v |= uint32_t(h - '0');
-                    else if (h >= 'a' && h <= 'f') v |= uint32_t(h - 'a' + 10);
-                    else if (h >= 'A' && h <= 'F') v |= uint32_t(h - 'A' + 10);
-                    else return false;
+                    if (h >= '0' && h <= '9')
+                        v |= uint32_t(h - '0');
+                    else if (h >= 'a' && h <= 'f')
+                        v |= uint32_t(h - 'a' + 10);
+                    else if (h >= 'A' && h <= 'F')
+                        v |= uint32_t(h - 'A' + 10);
+                    else
+                        return false;
                 }
                 k += size_t(digits);
                 if (v >= 0xD800 && v <= 0xDFFF) return false;
-                if (v < 0x80) out += char(v);
+                if (v < 0x80)
+                    out += char(v);
                 else if (v < 0x800) {
                     out += char(0xC0 | (v >> 6));
                     out += char(0x80 | (v & 0x3F));
@@ -166,27 +169,61 @@ struct Fast {
                     out += char(0x80 | ((v >> 12) & 0x3F));
                     out += char(0x80 | ((v >> 6) & 0x3F));
                     out += char(0x80 | (v & 0x3F));
-                } else return false;
+                } else
+                    return false;
                 return true;
             };
             switch (p[k]) {
-                case '0': out += '\0'; break;
-                case 'a': out += '\a'; break;
-                case 'b': out += '\b'; break;
-                case 't': out += '\t'; break;
-                case 'n': out += '\n'; break;
-                case 'v': out += '\v'; break;
-                case 'f': out += '\f'; break;
-                case 'r': out += '\r'; break;
-                case 'e': out += '\x1b'; break;
-                case ' ': out += ' '; break;
-                case '"': out += '"'; break;
-                case '/': out += '/'; break;
-                case '\\': out += '\\'; break;
-                case 'x': if (!hex(2)) return false; break;
-                case 'u': if (!hex(4)) return false; break;
-                case 'U': if (!hex(8)) return false; break;
-                default: return false;
+                case '0':
+                    out += '\0';
+                    break;
+                case 'a':
+                    out += '\a';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'v':
+                    out += '\v';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 'e':
+                    out += '\x1b';
+                    break;
+                case ' ':
+                    out += ' ';
+                    break;
+                case '"':
+                    out += '"';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case 'x':
+                    if (!hex(2)) return false;
+                    break;
+                case 'u':
+                    if (!hex(4)) return false;
+                    break;
+                case 'U':
+                    if (!hex(8)) return false;
+                    break;
+                default:
+                    return false;
             }
         }
         return false;
@@ -310,7 +347,7 @@ struct Fast {
         for (const Line* l : body)
             if (l->trailing_ws) return false;
         for (auto it = std::upper_bound(skipped.begin(), skipped.end(), line,
-                                        [](uint32_t n, const SkippedLine& s) { return n < s.no; });
+                                        [](uint32_t n, const SkippedLine&s) { return n < s.no; });
              it != skipped.end() && it->no < next; ++it)
             if (it->no < last || it->indent > parent) return false;
         uint32_t ind = body[0]->indent;
@@ -388,7 +425,8 @@ struct Fast {
                 k = used;
                 if (k >= n || p[k] != ':' || (k + 1 < n && p[k + 1] != ' ')) return false;
             } else {
-                if (!n || (is_indicator(p[0]) && p[0] != '-') || (p[0] == '-' && (n < 2 || p[1] == ' ')))
+                if (!n || (is_indicator(p[0]) && p[0] != '-') ||
+                    (p[0] == '-' && (n < 2 || p[1] == ' ')))
                     return false;
                 k = 0;
                 while (k < n &&
@@ -409,7 +447,7 @@ struct Fast {
             }
             for (auto& e : out.entries)
                 if (e.first.text == key.text) return false;  // duplicate: libfyaml path reports
-            ++k;  // ':'
+            ++k;                                             // ':'
             size_t sep = k;
             while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
             // libfyaml reads tabs after an indicator in ways that depend on
@@ -470,8 +508,11 @@ struct Fast {
                     // of its own (found by fuzz/yaml_diff); rare, so libfyaml does it.
                     return false;
                 }
-            } else if (l.p[k] == '-' && (k + 1 == l.len || l.p[k + 1] == ' ')) {
-                return false;  // "- - x": nested compact sequence
+            } else if ((l.p[k] == '-' || l.p[k] == '?' || l.p[k] == ':') &&
+                       (k + 1 == l.len || l.p[k + 1] == ' ' || l.p[k + 1] == '\t')) {
+                // "- - x", "- ? x", "- : x": a nested compact collection, also
+                // with a tab after the inner indicator (fuzz/yaml_diff)
+                return false;
             } else if (l.p[k] == '|' || l.p[k] == '>') {
                 if (!block_scalar(l.p + k, l.len - k, indent, l.no, icol, item)) return false;
             } else if (looks_like_key(l.p + k, l.len - k)) {

@@ -213,10 +213,10 @@ void add_diag(SplCollection& out, Severity s, const char* code, std::string msg,
 }
 
 bool build_yaml(std::string_view text, YamlDoc& y, SourceLoc& err, std::string& msg) {
-    if (auto bad = yaml_invalid_utf8(text)) {  // libfyaml misreads it or hangs
+    if (auto bad = yaml_unprintable(text)) {  // libfyaml misreads it, hangs or crashes
         err.line = bad.line;
         err.col = bad.col;
-        msg = "YAML does not parse: invalid UTF-8 or a NUL at byte " + std::to_string(bad.offset);
+        msg = "YAML does not parse: " + bad.what();
         return false;
     }
     fy_diag_cfg dc{};

@@ -141,11 +141,11 @@ TEST(HardeningYaml, DirectiveWithInvalidUtf8IsASyntaxError) {
         Diagnostics diags;
         EXPECT_FALSE(parse_yaml(text, std::make_shared<const std::string>("t.yml"), docs, diags));
         EXPECT_TRUE(has_code(diags, "yaml.encoding")) << codes(diags);
-        EXPECT_TRUE(yaml_invalid_utf8(text));
+        EXPECT_TRUE(yaml_unprintable(text));
     }
     // Valid directives and '%' inside values are untouched.
-    EXPECT_FALSE(yaml_invalid_utf8("%YAML 1.1\n---\na: '%\xc3\xa9'\n"));
-    EXPECT_FALSE(yaml_invalid_utf8("a: 50%\n b: x\n"));
+    EXPECT_FALSE(yaml_unprintable("%YAML 1.1\n---\na: '%\xc3\xa9'\n"));
+    EXPECT_FALSE(yaml_unprintable("a: 50%\n b: x\n"));
 
     SplCollection s;
     load_splunk_text(slurp(kFixtures + "/spl_yaml-directive-invalid-utf8-hang.yml"), "d.yml", s);
@@ -224,6 +224,8 @@ TEST(HardeningYaml, FastPathAgreesOrDeclines) {
         "a: b\xc2\x85 c\n",      // NEL
         "a: \xef\xbb\xbf\n",     // a BOM inside
         "f: x\xff\n",            // invalid UTF-8
+        "- -\t\t\tid: i\n",      // a tab after a nested dash
+        "- ?\tx\n",              // a tab after a nested complex key
     };
     for (const char* text : cases) {
         SCOPED_TRACE(text);
@@ -273,8 +275,44 @@ TEST(HardeningYaml, InvalidUtf8IsAnEncodingErrorAtTheFirstBadByte) {
         EXPECT_EQ(d->loc.col, k.col ? k.col : 9u);
         EXPECT_TRUE(c.rules.empty());
     }
-    EXPECT_FALSE(yaml_invalid_utf8("a: \xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\n"));
-    EXPECT_EQ(yaml_invalid_utf8("ab\ncd\xe2\x82").offset, 5u);  // truncated at the end
+    EXPECT_FALSE(yaml_unprintable("a: \xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\n"));
+    EXPECT_EQ(yaml_unprintable("ab\ncd\xe2\x82").offset, 5u);  // truncated at the end
+}
+
+// YAML texts are c-printable (YAML 1.2, 5.1): C0 controls other than tab, LF
+// and CR, DEL, C1 controls other than NEL, U+FFFE and U+FFFF are refused at
+// the first one, with the code point named; everything else passes.
+TEST(HardeningYaml, ControlCharactersAreRefusedAtTheFirstOne) {
+    struct Case {
+        std::string text;
+        size_t offset;
+        uint32_t code_point;
+    };
+    for (const Case& k : {Case{"a: b\vc\n", 4, 0x0B}, Case{"a: b\n\x12\n", 5, 0x12},
+                          Case{"abcdefghij\x7f", 10, 0x7F},            // DEL after a SWAR block
+                          Case{"a: \xc2\x80\n", 3, 0x80},              // C1
+                          Case{"a: \xc3\xa9\xef\xbf\xbe", 5, 0xFFFE},  // a non-character
+                          Case{std::string("a: x\0y", 7), 4, 0}}) {
+        SCOPED_TRACE(k.text);
+        YamlTextPos bad = yaml_unprintable(k.text);
+        ASSERT_TRUE(bad);
+        EXPECT_EQ(bad.offset, k.offset);
+        EXPECT_EQ(bad.code_point, k.code_point);
+    }
+    EXPECT_EQ(yaml_unprintable("a: b\vc\n").what(), "control character U+000B at byte 4");
+    EXPECT_EQ(yaml_unprintable("\xff").what(), "invalid UTF-8 at byte 0");
+    // Tabs, CR LF, NEL, a BOM, printable ASCII in 8-byte runs: all printable.
+    EXPECT_FALSE(
+        yaml_unprintable("\xef\xbb\xbftitle:\tx\r\nd: ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./\n"));
+    EXPECT_FALSE(yaml_unprintable("a: b\xc2\x85 c \xf0\x9f\x98\x80\n"));
+    // A rule file with a vertical tab: one yaml.encoding error at its place.
+    SigmaCollection c;
+    load_sigma_text("title: t\ndescription: a\vb\n", "vt.yml", c);
+    const Diagnostic* d = find_code(c.diagnostics, "yaml.encoding");
+    ASSERT_TRUE(d) << codes(c.diagnostics);
+    EXPECT_EQ(d->loc.line, 2u);
+    EXPECT_EQ(d->loc.col, 15u);
+    EXPECT_NE(d->message.find("U+000B"), std::string::npos) << d->message;
 }
 
 // ---------------------------------------------------------------- batches
@@ -454,6 +492,25 @@ TEST(HardeningReplay, PipelineWithNulBytesIsRefused) {
     ASSERT_EQ(d.size(), 1u) << codes(d);
     EXPECT_EQ(d[0].code, "pipeline.yaml.encoding");
     EXPECT_EQ(d[0].loc.line, 2u);
+}
+
+// fuzz/pipeline_yaml: C0 control characters (VT, DC2) after a tab-indented
+// complex key crashed libfyaml's parser cleanup, as NULs did; they are refused
+// first, in all three YAML loaders.
+TEST(HardeningReplay, PipelineWithControlCharactersIsRefused) {
+    std::string text = slurp(fs::path(kFixtures) / "pipeline_yaml-control-chars-crash.yml");
+    Diagnostics d;
+    EXPECT_EQ(load_pipeline_text(text, "vt.yml", d), nullptr);
+    ASSERT_EQ(d.size(), 1u) << codes(d);
+    EXPECT_EQ(d[0].code, "pipeline.yaml.encoding");
+    EXPECT_EQ(d[0].loc.line, 2u);
+    EXPECT_NE(d[0].message.find("U+007F"), std::string::npos) << d[0].message;
+    SigmaCollection c;
+    load_sigma_text(text, "vt.yml", c);
+    EXPECT_TRUE(find_code(c.diagnostics, "yaml.encoding")) << codes(c.diagnostics);
+    SplCollection s;
+    load_splunk_text(text, "vt.yml", s);
+    EXPECT_FALSE(s.diagnostics.empty());
 }
 
 // fuzz/spl_query: a numeric comparison with a number beyond int64 converted a
