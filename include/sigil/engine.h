@@ -32,9 +32,21 @@ ExprPtr logsource_condition(const LogSource& ls);
 // Compilation
 // ---------------------------------------------------------------------------
 
+// The literal prefilter's engine (docs/engine.md, "Prefilter engines").
+enum class PrefilterEngine : uint8_t {
+    Auto,       // Hyperscan when its database is cached or the input is large, else the own
+                // scanner, moving a group to Hyperscan once its scanned bytes pay for it
+    Hyperscan,  // always Hyperscan databases (compiled, or read from cache_dir)
+    Scanner,    // always sigil's own AtomScanner (built in milliseconds)
+};
+
 struct EngineOptions {
     bool logsource_gate = true;  // apply logsource_condition (off: every rule sees every event)
-    bool prefilter = true;       // Hyperscan literal prefilter (off: every rule is confirmed)
+    bool prefilter = true;       // literal prefilter (off: every rule is confirmed)
+    PrefilterEngine prefilter_engine = PrefilterEngine::Auto;
+    // Bytes of input the run expects (the log files' sizes; 0 = unknown),
+    // for PrefilterEngine::Auto.
+    uint64_t expected_input_bytes = 0;
     size_t min_atom_length = 2;  // shorter literals are not used as atoms
     // Prefilter databases are built on first use (the first event reaching
     // a log-source group), so a run pays only for the groups its logs have;
@@ -65,9 +77,11 @@ struct EngineStats {
 
 // Prefilter databases so far (they are built lazily, see EngineOptions).
 struct EngineCacheStats {
-    size_t built = 0;   // compiled with Hyperscan
-    size_t loaded = 0;  // read from the cache
-    size_t stored = 0;  // written to the cache
+    size_t built = 0;     // compiled with Hyperscan
+    size_t loaded = 0;    // read from the cache
+    size_t stored = 0;    // written to the cache
+    size_t scanners = 0;  // groups given the own scanner
+    size_t switched = 0;  // groups moved from the own scanner to Hyperscan
 };
 
 // $XDG_CACHE_HOME/sigil, else $HOME/.cache/sigil; "" when neither is set.
@@ -98,8 +112,7 @@ class CompiledRuleSet {
     void build_prefilters() const;
     EngineCacheStats cache_stats() const;
     // Problems met while building prefilter databases after compile() (a
-    // database Hyperscan rejects: its rules are then confirmed on every
-    // event they reach).
+    // database Hyperscan rejects: that group then uses the own scanner).
     Diagnostics late_diagnostics() const;
 
     struct Impl;
@@ -120,6 +133,7 @@ class RuleMatcher {
 
     uint64_t events() const;     // events matched so far
     uint64_t confirmed() const;  // rule conditions evaluated (after gate and prefilter)
+    uint64_t scanned() const;    // bytes of text the prefilter scanned (both engines)
 
     struct State;
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,8 @@ namespace {
 
 struct HuntCliOptions {
     std::vector<std::string> rules, logs, pipelines;
-    std::string min_level, format = "auto", color = "auto", json_layout = "auto";
+    std::string min_level, format = "auto", color = "auto", json_layout = "auto",
+                           prefilter_engine = "auto";
     unsigned threads = 1;
     bool quiet = false, no_gate = false, no_prefilter = false, no_cache = false;
 };
@@ -247,10 +249,31 @@ int run_hunt(const HuntCliOptions& o) {
         print_diagnostics(compile_diags, err_paint, 20);
         return kUsage;
     }
+    // The log files are listed before compiling: their total size is one
+    // input of the prefilter engine's choice (EngineOptions).
+    std::vector<std::string> files;
+    Diagnostics path_diags;
+    collect_log_files(o.logs, files, path_diags);
+    print_diagnostics(path_diags, err_paint, 20);
+    if (files.empty()) {
+        std::fprintf(stderr, "%s: no log files (.evtx, .json, .jsonl) found\n",
+                     err_paint.severity(Severity::Error).c_str());
+        return kRuntime;
+    }
+    uint64_t input_bytes = 0;
+    for (auto& f : files) {
+        std::error_code ec;
+        uint64_t n = std::filesystem::file_size(f, ec);
+        if (!ec) input_bytes += n;
+    }
     EngineOptions eo;
     eo.logsource_gate = !o.no_gate;
     eo.prefilter = !o.no_prefilter;
     eo.cache_dir = cache_dir;
+    eo.expected_input_bytes = input_bytes;
+    eo.prefilter_engine = o.prefilter_engine == "hyperscan" ? PrefilterEngine::Hyperscan
+                          : o.prefilter_engine == "scanner" ? PrefilterEngine::Scanner
+                                                            : PrefilterEngine::Auto;
     kept_compiled = new std::shared_ptr<const CompiledRuleSet>(
         CompiledRuleSet::compile(set.rules, compile_diags, eo));
     const auto& compiled = *kept_compiled;
@@ -268,16 +291,6 @@ int run_hunt(const HuntCliOptions& o) {
     }
     if (st.detection_rules + st.correlation_rules == 0) {
         std::fprintf(stderr, "%s: no rule to run\n", err_paint.severity(Severity::Error).c_str());
-        return kRuntime;
-    }
-
-    std::vector<std::string> files;
-    Diagnostics path_diags;
-    collect_log_files(o.logs, files, path_diags);
-    print_diagnostics(path_diags, err_paint, 20);
-    if (files.empty()) {
-        std::fprintf(stderr, "%s: no log files (.evtx, .json, .jsonl) found\n",
-                     err_paint.severity(Severity::Error).c_str());
         return kRuntime;
     }
 
@@ -318,6 +331,11 @@ int run_hunt(const HuntCliOptions& o) {
     if (!o.quiet) {
         print_diagnostics(res.diagnostics, err_paint, 20);
         print_summary(res, set.rules, secs, err_paint);
+        EngineCacheStats cs = compiled->cache_stats();
+        std::fprintf(stderr,
+                     "prefilter: %zu groups on sigil's scanner (%zu moved to Hyperscan), Hyperscan "
+                     "databases %zu compiled, %zu from the cache\n",
+                     cs.scanners, cs.switched, cs.built, cs.loaded);
     }
     if (res.cancelled) return 130;
     if (res.files_failed == res.files) return kRuntime;
@@ -363,6 +381,11 @@ void register_hunt(CLI::App& app, int& rc) {
     sub->add_flag("--no-gate", o->no_gate, "Run every rule on every event (ignore log sources)");
     sub->add_flag("--no-prefilter", o->no_prefilter,
                   "Confirm every rule without the literal prefilter");
+    sub->add_option("--prefilter", o->prefilter_engine,
+                    "Literal prefilter engine: auto (default: Hyperscan when its databases are\n"
+                    "cached or the logs are large, else sigil's own scanner, which builds in\n"
+                    "milliseconds), hyperscan, scanner. Detections are the same")
+        ->check(CLI::IsMember({"auto", "hyperscan", "scanner"}));
     sub->add_flag("--no-cache", o->no_cache,
                   "Neither read nor write the cache of parsed rules and compiled prefilter\n"
                   "databases ($XDG_CACHE_HOME/sigil or ~/.cache/sigil)");

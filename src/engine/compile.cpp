@@ -46,6 +46,10 @@ struct Compiler {
     std::unordered_map<std::string, uint32_t> atom_ids;
     std::unordered_map<const Pred*, int> pred_of;  // every predicate object → its entry
 
+    // Atoms have at least 2 bytes (the own scanner's shortest anchor; both
+    // prefilter engines use the same atoms).
+    size_t min_atom() const { return std::max<size_t>(im.opts.min_atom_length, 2); }
+
     int field_id(const std::string& name) {
         auto it = im.field_ids.find(name);
         if (it != im.field_ids.end()) return it->second;
@@ -160,8 +164,7 @@ struct Compiler {
         // whether RE2 accepts it; only a pattern RE2 rejects is compiled now
         // (PCRE2), to report it if PCRE2 rejects it too.
         if (c.re)
-            c.re_literals =
-                regex_required_literals(p.value.s, p.re_flags, im.opts.min_atom_length, c.re_atoms);
+            c.re_literals = regex_required_literals(p.value.s, p.re_flags, min_atom(), c.re_atoms);
         if (c.re && c.re_literals < 0 && !c.re->ok())
             diag(diags, Severity::Warning, "engine.regex.invalid",
                  "regular expression '" + p.value.s +
@@ -245,7 +248,7 @@ struct Compiler {
                 if (run.size() > best.size()) best = run;
             lit = best;
         }
-        if (lit.size() < std::max<size_t>(im.opts.min_atom_length, 1)) return std::nullopt;
+        if (lit.size() < min_atom()) return std::nullopt;
         return std::vector<Atom>{Atom{lit, p.field}};
     }
 
@@ -320,13 +323,16 @@ struct Compiler {
                 if (fresh) {
                     global.push_back(cr.atoms[k]);
                     g.atom_rules.emplace_back();
+                    g.atom_keyword.push_back(0);
                 }
                 auto& lst = g.atom_rules[lt->second];
                 if (lst.empty() || lst.back() != c) lst.push_back(c);
-                if (cr.atom_fields[k] < 0)
+                if (cr.atom_fields[k] < 0) {
                     g.full = true;
-                else
+                    g.atom_keyword[lt->second] = 1;
+                } else {
                     g.scan_field[size_t(cr.atom_fields[k])] = 1;
+                }
             }
         }
         g.atom_global = std::move(global);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/atom_scan.h"
 #include "ir/values.h"
 #include "sigil/engine.h"
 
@@ -78,14 +79,23 @@ struct Node {
     int32_t pred = -1;
 };
 
-// Rules whose log sources admit the same gate entries, with a Hyperscan
-// database over their atoms and the fields those atoms come from. The
-// database is built on first use (prefilter.cpp): a run compiles only the
-// groups its events reach, or loads them from the on-disk cache.
+// Rules whose log sources admit the same gate entries, with a literal
+// prefilter over their atoms and the fields those atoms come from. The
+// prefilter is built on first use (prefilter.cpp): a run pays only for the
+// groups its events reach. It is one of two engines (EngineOptions::
+// prefilter_engine; the choice is explained in prefilter.cpp): a Hyperscan
+// database (costly to compile, cached on disk, fastest on long inputs) or
+// sigil's own AtomScanner (built in milliseconds).
 struct PrefilterDb {
-    std::mutex mu;              // held while building
-    std::atomic<int> state{0};  // 0 not built, 1 ready, 2 failed (no prefilter)
+    std::mutex mu;              // held while building the Hyperscan database
+    std::atomic<int> state{0};  // Hyperscan: 0 not tried, 1 ready, 2 failed, 3 not in the cache
     std::atomic<hs_database_t*> db{nullptr};
+    // The own scanner, in two parts: the field atoms, scanned for in the
+    // values of scan_field's fields, and the keyword atoms (an atom that
+    // is a keyword atom of any rule), scanned for in every value.
+    std::once_flag scanner_once;
+    AtomScanner fields, keywords;
+    std::vector<uint32_t> field_atoms, keyword_atoms;  // scanner index → local atom id
     ~PrefilterDb() {
         if (hs_database_t* d = db.load()) hs_free_database(d);
     }
@@ -95,9 +105,10 @@ struct RuleGroup {
     std::vector<uint32_t> always;                   // rules confirmed without an atom hit
     std::vector<uint32_t> atom_global;              // local atom id → global atom id
     std::vector<std::vector<uint32_t>> atom_rules;  // local atom id → compiled rules
-    std::vector<uint8_t> scan_field;                // field id → scanned
-    bool full = false;                              // a keyword atom: scan every value
-    std::unique_ptr<PrefilterDb> pf;                // null: no atoms in the group
+    std::vector<uint8_t> atom_keyword;              // local atom id → some rule's keyword atom
+    std::vector<uint8_t> scan_field;                // field id → scanned for field atoms
+    bool full = false;                // a keyword atom: Hyperscan scans every value for every atom
+    std::unique_ptr<PrefilterDb> pf;  // null: no atoms in the group
 };
 
 struct CompiledRule {
@@ -152,12 +163,23 @@ struct CompiledRuleSet::Impl {
     uint32_t ungated_group = 0;
     std::vector<RuleGroup> groups;
 
-    // Prefilter atoms (global ids; each group has its own database).
+    // Prefilter atoms (global ids; each group has its own prefilter).
     std::vector<std::string> atom_text;
-    // The group's database, built (or read from opts.cache_dir) on first
-    // call; null when it cannot be built (then every rule of the group is
+    // The group's Hyperscan database, read from opts.cache_dir or (when
+    // `build`) compiled on first call; null when it is not in the cache
+    // (and !build) or cannot be built (then every rule of the group is
     // confirmed). Thread-safe.
-    const hs_database_t* prefilter(uint32_t group) const;
+    const hs_database_t* prefilter(uint32_t group, bool build = true) const;
+    // The group's own scanners, built on first call. Thread-safe.
+    const PrefilterDb& scanners(uint32_t group) const;
+    // Which engine a group starts with (prefilter.cpp, "Choosing the
+    // engine"): a Hyperscan database, or (db null) the own scanner until
+    // `switch_after` bytes of text were scanned with it.
+    struct PrefilterPlan {
+        const hs_database_t* db = nullptr;
+        uint64_t switch_after = UINT64_MAX;
+    };
+    PrefilterPlan plan(uint32_t group) const;
     mutable std::mutex late_mu;
     mutable Diagnostics late_diags;  // problems met while building databases
     mutable EngineCacheStats cache_stats;

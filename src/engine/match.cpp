@@ -1,5 +1,6 @@
 // engine/match.cpp — matching one event against the compiled rule set:
-// log-source gate, Hyperscan prefilter, then exact confirmation.
+// log-source gate, literal prefilter (Hyperscan or the own scanner), then
+// exact confirmation.
 #include <algorithm>
 #include <cstring>
 
@@ -14,10 +15,15 @@ namespace sigil {
  *     admits the event's Channel (folded) and EventID (exact text), plus the
  *     ungated group. A group's rules without atoms are candidates at once;
  *     for the others, the non-null values of the fields the group's atoms
- *     come from (every value when one is a keyword atom) go to a scan buffer
- *     (folded when it has non-ASCII bytes, so Unicode case variants meet the
- *     folded atoms; ASCII case is left to Hyperscan's caseless mode) and one
- *     Hyperscan scan makes the rules of the atoms that occur candidates.
+ *     come from go to a scan buffer, and one scan makes the rules of the atoms
+ *     that occur candidates. With Hyperscan: one buffer (every value when
+ *     one atom is a keyword atom), raw, or folded when it has non-ASCII
+ *     bytes, so Unicode case variants meet the folded atoms (ASCII case is
+ *     left to Hyperscan's caseless mode). With the own scanner: the field
+ *     atoms in their fields' values and the keyword atoms in every value,
+ *     ASCII-lowercased (folded when not ASCII). Which engine a group uses is
+ *     decided on its first use (prefilter.cpp); a group on the own scanner
+ *     counts the bytes it scanned and moves to Hyperscan past its budget.
  *  3. Confirmation: each remaining candidate's expression is evaluated with
  *     short-circuit; predicate results are memoized for the event, so a
  *     predicate shared by many rules is computed once.
@@ -42,11 +48,19 @@ struct RuleMatcher::State {
     std::vector<int32_t> layout_ids;
     std::string last_channel;  // raw Channel value of the last lookup, and its gate entry
     const NameMap<std::vector<uint32_t>>* last_gate = nullptr;
-    std::string buf;
-    hs_scratch_t* scratch = nullptr;             // grown to fit every database used so far
-    std::vector<const hs_database_t*> group_db;  // per group: its database, scratch fits it
-    std::vector<uint8_t> group_failed;           // per group: no database (confirm all)
-    uint64_t events = 0, confirmed = 0;
+    std::string buf, all_values;  // scan texts: a group's fields, every value (own scanner)
+    uint32_t all_values_epoch = 0;
+    std::vector<uint32_t> atom_stamp;  // per atom of the group scanned: found in this scan
+    uint32_t scan_epoch = 0;
+    hs_scratch_t* scratch = nullptr;  // grown to fit every database used so far
+    // Per group: its engine in this thread (Hyperscan: the database, which
+    // the scratch fits), the bytes its own scanner scanned so far, and the
+    // budget after which it moves to Hyperscan.
+    enum class Engine : uint8_t { Unset, None, Hyperscan, Scanner };
+    std::vector<Engine> group_engine;
+    std::vector<const hs_database_t*> group_db;
+    std::vector<uint64_t> group_scanned, group_budget;
+    uint64_t events = 0, confirmed = 0, scanned = 0;
 
     explicit State(std::shared_ptr<const CompiledRuleSet> rs)
         : owner(std::move(rs)), im(*owner->impl_) {
@@ -55,8 +69,10 @@ struct RuleMatcher::State {
         memo_stamp.assign(im.preds.size(), 0);
         memo.assign(im.preds.size(), 0);
         cand_stamp.assign(im.crules.size(), 0);
+        group_engine.assign(im.groups.size(), Engine::Unset);
         group_db.assign(im.groups.size(), nullptr);
-        group_failed.assign(im.groups.size(), 0);
+        group_scanned.assign(im.groups.size(), 0);
+        group_budget.assign(im.groups.size(), UINT64_MAX);
     }
     ~State() {
         if (scratch) hs_free_scratch(scratch);
@@ -69,6 +85,7 @@ struct RuleMatcher::State {
             std::fill(cand_stamp.begin(), cand_stamp.end(), 0);
 
             std::fill(fold_stamp.begin(), fold_stamp.end(), 0);
+            all_values_epoch = 0;
             epoch = 1;
         }
     }
@@ -132,21 +149,39 @@ struct RuleMatcher::State {
         if (im.groups[gid].rules.empty()) return;
         groups_seen.push_back(gid);
         const RuleGroup& g = im.groups[gid];
-        // Without a database (or scratch space) nothing is scanned: every
-        // rule of the group is confirmed.
-        for (uint32_t c : database(gid) ? g.always : g.rules) candidate(c);
+        // A group without atoms confirms all its rules.
+        for (uint32_t c : engine(gid) == Engine::None ? g.rules : g.always) candidate(c);
     }
 
-    // The group's database, built on first use (CompiledRuleSet::Impl::
-    // prefilter), with this thread's scratch grown to fit it.
-    const hs_database_t* database(uint32_t gid) {
-        if (group_db[gid] || group_failed[gid]) return group_db[gid];
-        const hs_database_t* db = im.groups[gid].pf ? im.prefilter(gid) : nullptr;
-        if (db && hs_alloc_scratch(db, &scratch) == HS_SUCCESS)
-            group_db[gid] = db;
-        else
-            group_failed[gid] = 1;
-        return group_db[gid];
+    // The group's engine in this thread, chosen on first use
+    // (CompiledRuleSet::Impl::plan), with this thread's scratch grown to fit
+    // a Hyperscan database.
+    Engine engine(uint32_t gid) {
+        if (group_engine[gid] != Engine::Unset) return group_engine[gid];
+        if (!im.groups[gid].pf) return group_engine[gid] = Engine::None;
+        auto plan = im.plan(gid);
+        if (plan.db && use_database(gid, plan.db)) return Engine::Hyperscan;
+        if (!plan.db) group_budget[gid] = plan.switch_after;
+        im.scanners(gid);
+        return group_engine[gid] = Engine::Scanner;
+    }
+
+    bool use_database(uint32_t gid, const hs_database_t* db) {
+        if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) return false;
+        group_db[gid] = db;
+        group_engine[gid] = Engine::Hyperscan;
+        return true;
+    }
+
+    // Past its budget, a group on the own scanner moves to Hyperscan (built
+    // now, or read from the cache another thread wrote).
+    void over_budget(uint32_t gid) {
+        group_budget[gid] = UINT64_MAX;
+        const hs_database_t* db = im.prefilter(gid, true);
+        if (db && use_database(gid, db)) {
+            std::lock_guard<std::mutex> l(im.late_mu);
+            ++im.cache_stats.switched;
+        }
     }
 
     void candidate(uint32_t c) {
@@ -166,9 +201,9 @@ struct RuleMatcher::State {
         return 0;
     }
 
-    // Values of the group's atom fields (or all values), folded when not
-    // ASCII, NUL-separated.
-    void scan(const RuleGroup& g, const hs_database_t* db) {
+    // Hyperscan: values of the group's atom fields (or all values), folded
+    // when not ASCII, NUL-separated.
+    void scan_hyperscan(const RuleGroup& g, const hs_database_t* db) {
         // Raw values first; only when some byte is not ASCII is the buffer
         // rebuilt with those values folded.
         for (int pass = 0; pass < 2; ++pass) {
@@ -187,6 +222,88 @@ struct RuleMatcher::State {
         }
         ScanContext sc{this, &g};
         hs_scan(db, buf.data(), unsigned(buf.size()), 0, scratch, &State::on_atom, &sc);
+    }
+
+    // The own scanner: the group's field atoms in the values of their
+    // fields, and its keyword atoms in every value (NUL-separated, see
+    // append_lower). Returns the bytes scanned.
+    size_t scan_own(uint32_t gid) {
+        const RuleGroup& g = im.groups[gid];
+        const PrefilterDb& sc = im.scanners(gid);
+        if (atom_stamp.size() < g.atom_rules.size()) atom_stamp.resize(g.atom_rules.size(), 0);
+        if (++scan_epoch == 0) {
+            std::fill(atom_stamp.begin(), atom_stamp.end(), 0);
+            scan_epoch = 1;
+        }
+        auto found = [&](uint32_t a) {
+            if (atom_stamp[a] == scan_epoch) return;
+            atom_stamp[a] = scan_epoch;
+            for (uint32_t c : g.atom_rules[a]) candidate(c);
+        };
+        size_t bytes = 0;
+        if (!sc.fields.empty()) {
+            buf.clear();
+            for (size_t i = 0; i < ev->fields.size(); ++i) {
+                const EventField& f = ev->fields[i];
+                if (f.is_null || field_of[i] < 0 || !g.scan_field[size_t(field_of[i])]) continue;
+                append_lower(buf, f.value);
+                buf.push_back('\0');
+            }
+            sc.fields.scan(buf, [&](uint32_t k) { found(sc.field_atoms[k]); });
+            bytes += buf.size();
+        }
+        if (!sc.keywords.empty()) {
+            if (all_values_epoch != epoch) {  // built once per event, shared by groups
+                all_values_epoch = epoch;
+                all_values.clear();
+                for (const EventField& f : ev->fields) {
+                    if (f.is_null) continue;
+                    append_lower(all_values, f.value);
+                    all_values.push_back('\0');
+                }
+            }
+            sc.keywords.scan(all_values, [&](uint32_t k) { found(sc.keyword_atoms[k]); });
+            bytes += all_values.size();
+        }
+        return bytes;
+    }
+
+    // Appends v ASCII-lowercased, or folded when it has non-ASCII bytes
+    // (the atoms are folded; for ASCII, folding is lowercasing).
+    static void append_lower(std::string& out, std::string_view v) {
+        size_t at = out.size();
+        out.resize(at + v.size());
+        if (!lower_ascii(v.data(), v.size(), out.data() + at)) {
+            out.resize(at);
+            values::fold_into(v, out);
+        }
+    }
+
+    /* ASCII lowercase, 8 bytes at a time (SWAR): for each byte b < 0x80,
+     * b + (0x80 - 'A') has its top bit set when b >= 'A', and
+     * b + (0x7F - 'Z') when b > 'Z'; their difference marks 'A'..'Z', and
+     * that bit moved to 0x20 lowercases. False (output unspecified) when
+     * some byte is not ASCII.
+     */
+    static bool lower_ascii(const char* in, size_t n, char* out) {
+        constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+        uint64_t any_high = 0;
+        size_t k = 0;
+        for (; k + 8 <= n; k += 8) {
+            uint64_t w;
+            std::memcpy(&w, in + k, 8);
+            any_high |= w;
+            uint64_t ge_a = w + (0x80 - 'A') * ones, gt_z = w + (0x7F - 'Z') * ones;
+            uint64_t upper = (ge_a ^ gt_z) & high;
+            w |= upper >> 2;
+            std::memcpy(out + k, &w, 8);
+        }
+        for (; k < n; ++k) {
+            unsigned char c = static_cast<unsigned char>(in[k]);
+            any_high |= c;
+            out[k] = char(c + ((unsigned(c) - 'A' < 26u) << 5));
+        }
+        return (any_high & high) == 0;
     }
 
     bool keyword(const CompiledPred& p) {
@@ -349,8 +466,17 @@ struct RuleMatcher::State {
             }
         }
         add_group(im.ungated_group);
-        for (uint32_t g : groups_seen)
-            if (group_db[g]) scan(im.groups[g], group_db[g]);
+        for (uint32_t g : groups_seen) {
+            if (group_engine[g] == Engine::Hyperscan) {
+                scan_hyperscan(im.groups[g], group_db[g]);
+                scanned += buf.size();
+            } else if (group_engine[g] == Engine::Scanner) {
+                size_t n = scan_own(g);
+                scanned += n;
+                group_scanned[g] += n;
+                if (group_scanned[g] >= group_budget[g]) over_budget(g);
+            }
+        }
         size_t first = out.size();
         for (uint32_t c : cand) {
             const CompiledRule& cr = im.crules[c];
@@ -372,6 +498,9 @@ uint64_t RuleMatcher::events() const {
 }
 uint64_t RuleMatcher::confirmed() const {
     return st_->confirmed;
+}
+uint64_t RuleMatcher::scanned() const {
+    return st_->scanned;
 }
 
 }  // namespace sigil

@@ -99,5 +99,16 @@ if [ -n "${SIGIL_SHARED:-}" ] && [ -d "$REG" ]; then
   n=$(($(wc -l < "$T/reg.csv") - 1))
   [ "$n" -ge 60 ] || fail "only $n detections over process_creation regression events"
   grep -q 'Gpresult Display Group Policy Information' "$T/reg.csv" || fail "expected rule missing"
+  # both prefilter engines, forced, give the same CSV as the default choice
+  for e in hyperscan scanner; do
+    "$SIGIL" hunt -q --no-cache --prefilter $e -r "$SIGIL_SHARED/corpus/sigma/rules/windows" \
+      --format csv "$REG" > "$T/reg-$e.csv" || fail "--prefilter $e"
+    cmp -s "$T/reg.csv" "$T/reg-$e.csv" || fail "--prefilter $e changed the detections"
+  done
+  # the summary names the engines used
+  "$SIGIL" hunt --no-cache --prefilter scanner -r "$SIGIL_SHARED/corpus/sigma/rules/windows" \
+    --format csv "$REG" 2> "$T/reg.err" > /dev/null
+  grep -q "prefilter: [1-9][0-9]* groups on sigil's scanner" "$T/reg.err" || fail "summary: $(tail -2 "$T/reg.err")"
 fi
+"$SIGIL" hunt --help | grep -q -- "--prefilter" || fail "--help must describe --prefilter"
 echo "hunt_basic: ok"

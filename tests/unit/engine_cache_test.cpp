@@ -118,6 +118,7 @@ detection:
     link_sigma_collection(c);
     EngineOptions o;
     o.cache_dir = tmp.path.string();
+    o.prefilter_engine = PrefilterEngine::Hyperscan;
     Event e;
     e.fields = {{"Channel", "Microsoft-Windows-Sysmon/Operational", false},
                 {"EventID", "1", false},
@@ -164,6 +165,108 @@ detection:
     auto cs = CompiledRuleSet::compile(c.rules, d, o);
     cs->build_prefilters();
     EXPECT_EQ(cs->cache_stats().built + cs->cache_stats().loaded, 2u);
+}
+
+// PrefilterEngine::Auto: the own scanner on a cold small run (nothing
+// written), a database from the cache when there is one, Hyperscan at once
+// for a large input, and a group moved to Hyperscan once its scanned bytes
+// pass the break-even budget; the detections never change.
+TEST(EnginePrefilterChoice, AutoPicksByCacheInputAndBudget) {
+    TempDir tmp;
+    SigmaCollection c;
+    load_sigma_text(R"(
+title: who
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {Image|endswith: '\whoami.exe'}
+  condition: sel
+---
+title: enc
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {CommandLine|contains: ' -EncodedCommand '}
+  condition: sel
+)",
+                    "r.yml", c);
+    link_sigma_collection(c);
+    auto event = [](const std::string& image, const std::string& cmd) {
+        Event e;
+        e.fields = {{"Channel", "Microsoft-Windows-Sysmon/Operational", false},
+                    {"EventID", "1", false},
+                    {"Image", image, false},
+                    {"CommandLine", cmd, false}};
+        return e;
+    };
+    std::string strings[2] = {"C:\\Windows\\System32\\WHOAMI.EXE", "powershell -encodedcommand AA"};
+    auto entries = [&] {
+        size_t n = 0;
+        for (auto& f : fs::directory_iterator(tmp.path))
+            n += f.path().filename().string()[0] == 'h';
+        return n;
+    };
+    EngineOptions o;
+    o.cache_dir = tmp.path.string();
+    // cold, small input: the own scanner, nothing compiled or written
+    {
+        Diagnostics d;
+        auto cs = CompiledRuleSet::compile(c.rules, d, o);
+        RuleMatcher m(cs);
+        std::vector<uint32_t> out;
+        m.match(event(strings[0], strings[1]), out);
+        EXPECT_EQ(out, (std::vector<uint32_t>{0, 1}));
+        out.clear();
+        m.match(event("C:\\x\\whoami.exe.bak", "cmd /c -EncodedCommand"), out);
+        EXPECT_EQ(out, (std::vector<uint32_t>{}));
+        EXPECT_EQ(cs->cache_stats().scanners, 1u);
+        EXPECT_EQ(cs->cache_stats().built + cs->cache_stats().loaded, 0u);
+        EXPECT_EQ(entries(), 0u);
+    }
+    // large input: compiled at once and cached
+    {
+        EngineOptions big = o;
+        big.expected_input_bytes = uint64_t(4) << 30;
+        Diagnostics d;
+        auto cs = CompiledRuleSet::compile(c.rules, d, big);
+        RuleMatcher m(cs);
+        std::vector<uint32_t> out;
+        m.match(event(strings[0], strings[1]), out);
+        EXPECT_EQ(out, (std::vector<uint32_t>{0, 1}));
+        EXPECT_EQ(cs->cache_stats().built, 1u);
+        EXPECT_EQ(cs->cache_stats().scanners, 0u);
+        EXPECT_EQ(entries(), 1u);
+    }
+    // small input again: the cached database is used
+    {
+        Diagnostics d;
+        auto cs = CompiledRuleSet::compile(c.rules, d, o);
+        RuleMatcher m(cs);
+        std::vector<uint32_t> out;
+        m.match(event(strings[0], strings[1]), out);
+        EXPECT_EQ(out, (std::vector<uint32_t>{0, 1}));
+        EXPECT_EQ(cs->cache_stats().loaded, 1u);
+        EXPECT_EQ(cs->cache_stats().scanners, 0u);
+    }
+    // no cache, long values: the group starts on the scanner and moves to
+    // Hyperscan past its budget (2 literals: a few MB of scanned text)
+    {
+        EngineOptions nc;
+        Diagnostics d;
+        auto cs = CompiledRuleSet::compile(c.rules, d, nc);
+        RuleMatcher m(cs);
+        std::string pad(256 * 1024, 'x');
+        size_t hits = 0;
+        for (int i = 0; i < 40; ++i) {
+            std::vector<uint32_t> out;
+            m.match(event(pad + (i % 2 ? "\\WhoAmI.exe" : ".exe"), pad + " -encodedCOMMAND "), out);
+            EXPECT_EQ(out, (i % 2 ? std::vector<uint32_t>{0, 1} : std::vector<uint32_t>{1})) << i;
+            hits += out.size();
+        }
+        EXPECT_EQ(hits, 60u);
+        EXPECT_EQ(cs->cache_stats().scanners, 1u);
+        EXPECT_EQ(cs->cache_stats().switched, 1u);
+        EXPECT_EQ(cs->cache_stats().built, 1u);
+        EXPECT_GT(m.scanned(), 20'000'000u);
+    }
 }
 
 TEST(EngineRuleCache, SameRuleSetAsLoadRules) {

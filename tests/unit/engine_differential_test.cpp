@@ -52,6 +52,9 @@ struct Differential {
     const std::vector<Rule>* rules = nullptr;
     std::shared_ptr<const CompiledRuleSet> compiled;
     std::unique_ptr<RuleMatcher> matcher;
+    // The same options with each prefilter engine forced: both must give
+    // the reference's verdicts too.
+    std::vector<std::unique_ptr<RuleMatcher>> engines;
     std::vector<ExprPtr> reference;  // per rule: gate and condition (null: not a detection)
     size_t events = 0, matches = 0, mismatches = 0;
     std::string first_mismatch;
@@ -60,6 +63,14 @@ struct Differential {
         Diagnostics d;
         compiled = CompiledRuleSet::compile(rs, d, opts);
         matcher = std::make_unique<RuleMatcher>(compiled);
+        if (opts.prefilter && opts.prefilter_engine == PrefilterEngine::Auto) {
+            for (PrefilterEngine pe : {PrefilterEngine::Hyperscan, PrefilterEngine::Scanner}) {
+                EngineOptions o = opts;
+                o.prefilter_engine = pe;
+                engines.push_back(
+                    std::make_unique<RuleMatcher>(CompiledRuleSet::compile(rs, d, o)));
+            }
+        }
         for (auto& r : rs) {
             if (r.kind != RuleKind::Detection) {
                 reference.push_back(nullptr);
@@ -79,6 +90,11 @@ struct Differential {
         for (uint32_t i = 0; i < reference.size(); ++i)
             if (reference[i] && evaluate(reference[i], j)) want.push_back(i);
         matches += want.size();
+        for (auto& m : engines) {
+            std::vector<uint32_t> other;
+            m->match(ev, other);
+            if (other != want) got = other;  // reported below as a mismatch
+        }
         if (got != want) {
             ++mismatches;
             if (first_mismatch.empty()) {
@@ -223,6 +239,55 @@ TEST(EngineDifferential, OtrfSample) {
     EXPECT_EQ(diff.mismatches, 0u) << diff.first_mismatch;
     EXPECT_EQ(diff_plain.mismatches, 0u) << diff_plain.first_mismatch;
     EXPECT_GT(diff.matches, 0u);
+}
+
+// The two prefilter engines, forced, over every record of the hayabusa EVTX
+// corpus with all SigmaHQ Windows rules: the same detections event by event
+// (the CLI's CSV is compared in tests/cli/hunt_basic.sh).
+TEST(EnginePrefilterEngines, SameDetectionsOnHayabusaEvtx) {
+    std::string archive = shared_dir() + "/logs/hayabusa-sample-evtx.tar.zst";
+    std::string corpus = shared_dir() + "/corpus/sigma/rules/windows";
+    if (!fs::exists(archive) || !fs::exists(corpus)) GTEST_SKIP() << "shared logs absent";
+    if (!evtx_supported()) GTEST_SKIP() << "no EVTX reader in this build";
+    fs::path tmp = fs::temp_directory_path() / ("sigil-engines-" + std::to_string(::getpid()));
+    fs::create_directories(tmp);
+    std::string cmd = "tar --zstd -xf '" + archive + "' -C '" + tmp.string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto rules = load_rules({corpus});
+    Diagnostics d;
+    EngineOptions hs, own;
+    hs.prefilter_engine = PrefilterEngine::Hyperscan;
+    own.prefilter_engine = PrefilterEngine::Scanner;
+    auto cs_hs = CompiledRuleSet::compile(rules, d, hs);
+    auto cs_own = CompiledRuleSet::compile(rules, d, own);
+    RuleMatcher m_hs(cs_hs), m_own(cs_own);
+    std::vector<std::string> files;
+    collect_log_files({tmp.string()}, files, d);
+    size_t events = 0, hits = 0, differ = 0;
+    std::vector<uint32_t> a, b;
+    for (auto& f : files)
+        read_log_file(
+            f,
+            [&](const Event& e) {
+                a.clear();
+                b.clear();
+                m_hs.match(e, a);
+                m_own.match(e, b);
+                ++events;
+                hits += a.size();
+                differ += a != b;
+                return true;
+            },
+            d);
+    fs::remove_all(tmp);
+    EXPECT_EQ(events, 24661u);
+    EXPECT_EQ(hits, 6087u);
+    EXPECT_EQ(differ, 0u);
+    EXPECT_GT(cs_hs->cache_stats().built, 30u);
+    EXPECT_EQ(cs_hs->cache_stats().scanners, 0u);
+    EXPECT_GT(cs_own->cache_stats().scanners, 30u);
+    EXPECT_EQ(cs_own->cache_stats().built, 0u);
+    EXPECT_GT(m_own.scanned(), 10'000'000u);
 }
 
 // SigmaHQ Windows rules over a sample of the hayabusa EVTX corpus (every
