@@ -2,10 +2,10 @@
 # bench/catalog_build.sh — `sigil catalog build` over the full corpus (Sigma rules*, Splunk
 # security_content, Armory): a full build, a rebuild with nothing changed, and a rebuild after
 # one rule changed. Prints the median CPU time (user+sys) and wall time of RUNS runs each.
-# Usage: [STEPS="full nochange onechange"] bench/catalog_build.sh [SIGIL] [RUNS] [SIGIL2]
+# Usage: [STEPS="full nochange onechange"] bench/catalog_build.sh [SIGIL] [RUNS] [SIGIL2...]
 # (defaults: build/sigil, 3)
-# With SIGIL2, both binaries run side by side (alternating, each on its own output dir),
-# so a before/after comparison sees the same machine load.
+# With SIGIL2 (and more), the binaries run side by side (alternating, each on its own output
+# dir), so a before/after comparison sees the same machine load.
 # The corpus is copied to a temporary directory so one rule can be edited.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +28,7 @@ measure() {  # label, then the command; appends "cpu wall" to $TMP/$label
 }
 median() { sort -n -k"$2" "$TMP/$1" | awk -v k="$2" '{a[NR]=$k} END {print a[int((NR+1)/2)]}'; }
 BINS=("$SIGIL")
-[ -n "${3:-}" ] && BINS+=("$3")
+BINS+=("${@:3}")
 # STEPS=onechange measures only the one-rule-changed rebuild (after one unmeasured full build
 # per binary), for more runs of the figure that matters at a smaller cost.
 STEPS=${STEPS:-full nochange onechange}
