@@ -575,14 +575,17 @@ detection:
 }
 
 // The rule page writer (rule_html.cpp) must give the rule.mustache template's output byte for
-// byte: edge cases (no tags, no references, a correlation, translations off, an empty stage
-// text, quotes and entities), the PsExec seed rules with translations, and a slice of the
-// corpus when it is present.
-TEST(CatalogHtml, RulePageEqualsTemplate) {
+// byte, and rule_json_text nlohmann's dump: edge cases (no tags, no references, a correlation,
+// translations off, an empty stage text, quotes and entities), the PsExec seed rules with
+// translations, and a slice of the corpus when it is present.
+TEST(CatalogWriters, EqualTheReference) {
     HtmlRenderer html;
     auto same = [&](const Catalog& c) {
         for (size_t i = 0; i < c.rules.size(); ++i) {
             nlohmann::json m = rule_model(c, i);
+            ASSERT_EQ(rule_json_text(m),
+                      m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                << c.rules[i].title;
             std::string want = html.rule_page_template(m), got = html.rule_page(m);
             ASSERT_FALSE(want.empty());
             if (got == want) continue;
@@ -651,6 +654,18 @@ correlation:
     analyze_catalog(c, o);
     ASSERT_GT(c.rules.size(), 200u);
     same(c);
+}
+
+TEST(CatalogWriters, JsonTextEdgeCases) {
+    using nlohmann::json;
+    json j = {{"ctl", std::string("a\x01\b\t\n\f\r\x1f\x7f\"\\/z", 15)},
+              {"utf8", "é € 😀 \xEF\xBF\xBD"},
+              {"bad", "x\xC3(\xE0\x80\xAF\xED\xA0\x80\xF4\x90\x80\x80\xFFy"},
+              {"num", {0, -1, 18446744073709551615ull, 0.0, 0.8571428571428571, 1e-7, 1e300}},
+              {"nested", {{"b", json::array()}, {"a", json::object()}, {"c", nullptr}}},
+              {"bool", {true, false}}};
+    EXPECT_EQ(rule_json_text(j), j.dump(-1, ' ', false, json::error_handler_t::replace));
+    EXPECT_NE(rule_json_text(j).find("\\u0001"), std::string::npos);
 }
 
 TEST(CatalogHtml, EveryRuleValueIsEscaped) {
