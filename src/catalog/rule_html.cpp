@@ -23,7 +23,7 @@ using nlohmann::json;
  * that was skipped does not count). So a skipped `{{#x}}...{{/x}}` block leaves an empty line,
  * and a rendered one leaves none; the comments below name the lines this produces. The
  * templates stay in src/catalog/assets as the reference: the unit test
- * CatalogHtml.RulePageEqualsTemplate renders both ways and compares. Values are escaped as
+ * CatalogWriters.EqualTheReference renders both ways and compares. Values are escaped as
  * the engine does ({{x}}: & < > " ' become entities); an empty string or a false value prints
  * nothing. */
 namespace {
