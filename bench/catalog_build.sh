@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench/catalog_build.sh — `sigil catalog build` over the full corpus (Sigma rules*, Splunk
-# security_content, Armory): a full build, a rebuild with nothing changed, and a rebuild after
-# one rule changed. Prints the median CPU time (user+sys) and wall time of RUNS runs each.
-# Usage: [STEPS="full nochange onechange"] bench/catalog_build.sh [SIGIL] [RUNS] [SIGIL2]
+# security_content, Armory): a first build into an empty directory (fresh), a full build over
+# the previous catalog (--full: a new tree swapped in, the old one removed), a rebuild with
+# nothing changed, and a rebuild after one rule changed. Prints the median CPU time (user+sys)
+# and wall time of RUNS runs each.
+# Usage: [STEPS="fresh full nochange onechange"] bench/catalog_build.sh [SIGIL] [RUNS] [SIGIL2...]
 # (defaults: build/sigil, 3)
-# With SIGIL2, both binaries run side by side (alternating, each on its own output dir),
-# so a before/after comparison sees the same machine load.
+# With SIGIL2 (and more), the binaries run side by side (alternating, each on its own output
+# dir), so a before/after comparison sees the same machine load.
 # The corpus is copied to a temporary directory so one rule can be edited.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,10 +30,21 @@ measure() {  # label, then the command; appends "cpu wall" to $TMP/$label
 }
 median() { sort -n -k"$2" "$TMP/$1" | awk -v k="$2" '{a[NR]=$k} END {print a[int((NR+1)/2)]}'; }
 BINS=("$SIGIL")
-[ -n "${3:-}" ] && BINS+=("$3")
+BINS+=("${@:3}")
 # STEPS=onechange measures only the one-rule-changed rebuild (after one unmeasured full build
 # per binary), for more runs of the figure that matters at a smaller cost.
-STEPS=${STEPS:-full nochange onechange}
+STEPS=${STEPS:-fresh full nochange onechange}
+# fresh: each run writes a new directory, kept until the end, and all fresh runs come first:
+# on ext4 without a journal (this machine), creating files right after many were deleted
+# costs more system time (the inode allocator skips recently freed inodes one by one), and
+# the other steps delete whole trees.
+if [[ " $STEPS " == *" fresh "* ]]; then
+  for i in $(seq "$RUNS"); do
+    for b in "${!BINS[@]}"; do
+      measure "fresh$b" "${BINS[$b]}" catalog build "$TMP/rules" -o "$TMP/fresh$b-$i"
+    done
+  done
+fi
 if [[ " $STEPS " != *" full "* ]]; then
   for b in "${!BINS[@]}"; do
     "${BINS[$b]}" catalog build "$TMP/rules" -o "$TMP/site$b" --full >/dev/null 2>&1

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
         });
         size_t bytes = 0;
         phase("5 json dump", [&] {
-            for (auto& m : models) bytes += m.dump().size();
+            for (auto& m : models) bytes += rule_json_text(m).size();
         });
         HtmlRenderer html;
         phase("6 html", [&] {

@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(build-essential g++ cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libfyaml-dev libhyperscan-dev libre2-dev libpcre2-dev libsimdjson-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev libsqlite3-dev sqlite3 libpq-dev
-  libcpp-httplib-dev libkainjow-mustache-dev libmd4c-dev libzstd-dev zstd libxxhash-dev libutf8proc-dev
+  libcpp-httplib-dev libkainjow-mustache-dev libmd4c-dev libzstd-dev zstd libxxhash-dev libutf8proc-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
 TEST_PKGS=(postgresql libevtx-utils python3 tar curl chromium nodejs wrk)
 EXTRA_PKGS=()

@@ -81,6 +81,8 @@ void attach_knowledge(const Rule& r, RuleAnalysis& a);
 
 // model.cpp: the per-rule JSON model that every renderer reads.
 nlohmann::json rule_model(const Catalog& c, size_t i);
+// The model as JSON text: nlohmann's dump(-1, ' ', false, error_handler_t::replace), faster.
+std::string rule_json_text(const nlohmann::json& model);
 
 // cache.cpp: the rule cache of a catalog build (binary; see the file's comment).
 struct CachedFile {

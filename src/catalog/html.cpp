@@ -122,6 +122,11 @@ HtmlRenderer::~HtmlRenderer() = default;
 
 std::string HtmlRenderer::wrap(const std::string& body, const std::string& title,
                                const std::string& root, bool search_scripts) const {
+    return page_layout(body, title, root, search_scripts);
+}
+
+std::string HtmlRenderer::layout_template(const std::string& body, const std::string& title,
+                                          const std::string& root, bool search_scripts) const {
     mst::data d{mst::data::type::object};
     d.set("body", body);
     d.set("page_title", title);
@@ -137,10 +142,11 @@ std::string HtmlRenderer::wrap(const std::string& body, const std::string& title
     return t_->get("layout").render(d);
 }
 
-std::string HtmlRenderer::rule_page(const json& model) const {
+// The reference rendering of a rule page through rule.mustache (see rule_html.cpp).
+std::string HtmlRenderer::rule_page_template(const json& model) const {
     mst::data d = to_data(model, {}, true);
     std::string body = t_->get("rule").render(d);
-    return wrap(body, model["title"].get<std::string>(), "../", false);
+    return layout_template(body, model["title"].get<std::string>(), "../", false);
 }
 
 SiteIndex index_site(const Catalog& c) {

@@ -10,180 +10,315 @@ using nlohmann::json;
 
 namespace {
 
+/* Every piece is appended to the page in place: the page of a rule with 13 translations is
+ * ~25 KB, and building it from temporaries (a string per cell, per concatenation) cost about
+ * twice the time of writing it. */
+
 // A table cell: one line, pipes escaped; HTML-significant characters are escaped too so a
 // Markdown renderer that allows inline HTML shows rule text as text.
-std::string cell(const std::string& s) {
-    std::string r;
-    for (char c : s) {
-        switch (c) {
+void cell(std::string& o, std::string_view s) {
+    size_t run = 0;
+    for (size_t k = 0; k < s.size(); ++k) {
+        std::string_view rep;
+        switch (s[k]) {
             case '|':
-                r += "\\|";
+                rep = "\\|";
                 break;
             case '\n':
-                r += ' ';
+                rep = " ";
                 break;
             case '\r':
+                rep = "";
                 break;
             case '<':
-                r += "&lt;";
+                rep = "&lt;";
                 break;
             case '>':
-                r += "&gt;";
+                rep = "&gt;";
                 break;
             case '&':
-                r += "&amp;";
+                rep = "&amp;";
                 break;
             default:
-                r += c;
+                continue;
         }
+        o.append(s.data() + run, k - run);
+        o.append(rep);
+        run = k + 1;
     }
-    return r;
+    o.append(s.data() + run, s.size() - run);
+}
+
+size_t longest_backtick_run(std::string_view s) {
+    size_t longest = 0, run = 0;
+    for (char c : s) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    return longest;
 }
 
 // A code span: delimited by a backtick run longer than any inside the value; entities are
 // not interpreted in code spans, so nothing is HTML-escaped; in a table cell a pipe is
 // escaped (GFM reads `\|` as a pipe even in code spans), newlines become spaces.
-std::string inline_code(const std::string& s, bool in_table = true) {
-    size_t longest = 0, run = 0;
-    for (char c : s) {
-        run = c == '`' ? run + 1 : 0;
-        longest = std::max(longest, run);
-    }
-    std::string fence(longest + 1, '`');
-    std::string v;
+void inline_code(std::string& o, std::string_view s, bool in_table = true) {
+    size_t fence = longest_backtick_run(s) + 1;
+    o.append(fence, '`');
+    // The value after newline replacement starts/ends with a backtick iff s does.
+    bool pad_front = s.empty() || s.front() == '`', pad_back = s.empty() || s.back() == '`';
+    if (pad_front) o += ' ';
     for (char c : s) {
         if (c == '\n' || c == '\r')
-            v += ' ';
+            o += ' ';
         else if (c == '|' && in_table)
-            v += "\\|";
+            o += "\\|";
         else
-            v += c;
+            o += c;
     }
-    return fence + (v.empty() || v.front() == '`' ? " " : "") + v +
-           (v.empty() || v.back() == '`' ? " " : "") + fence;
+    if (pad_back) o += ' ';
+    o.append(fence, '`');
 }
 
-std::string fenced(const std::string& body, const char* lang) {
-    size_t longest = 0, run = 0;
-    for (char c : body) {
-        run = c == '`' ? run + 1 : 0;
-        longest = std::max(longest, run);
-    }
-    std::string fence(std::max<size_t>(3, longest + 1), '`');
-    std::string b = body;
-    if (!b.empty() && b.back() != '\n') b += '\n';
-    return fence + lang + "\n" + b + fence + "\n";
+void fenced(std::string& o, std::string_view body, const char* lang) {
+    size_t fence = std::max<size_t>(3, longest_backtick_run(body) + 1);
+    o.append(fence, '`');
+    o += lang;
+    o += '\n';
+    o += body;
+    if (!body.empty() && body.back() != '\n') o += '\n';
+    o.append(fence, '`');
+    o += '\n';
 }
 
-std::string str(const json& j, const char* k) {
+const json& member(const json& j, const char* k) {
+    static const json none;
     auto it = j.find(k);
-    if (it == j.end() || it->is_null()) return "";
-    if (it->is_string()) return it->get<std::string>();
-    return it->dump();
+    return it == j.end() ? none : *it;
+}
+
+// A member as text: strings as they are, integers printed, other values as JSON.
+std::string_view str(const json& j, const char* k, std::string& tmp) {
+    const json& v = member(j, k);
+    if (v.is_string()) return v.get_ref<const std::string&>();
+    if (v.is_null()) return {};
+    tmp = v.is_number_integer() ? std::to_string(v.get<int64_t>()) : v.dump();
+    return tmp;
 }
 
 }  // namespace
 
 std::string rule_markdown(const json& m) {
-    std::string o;
-    o += "Detection rules › " + str(m, "source_label") + "\n\n";
-    o += "# " + cell(str(m, "title")) + "\n\n";
-    o += cell(str(m, "description")) + "\n\n";
-
-    o += "| Field | Value |\n|---|---|\n";
-    auto row = [&](const char* k, const std::string& v) {
-        o += "| " + std::string(k) + " | " + v + " |\n";
+    std::string o, t1, t2;
+    o.reserve(32768);
+    auto S = [&](const json& j, const char* k) { return str(j, k, t1); };
+    auto C = [&](const json& j, const char* k) { cell(o, str(j, k, t1)); };
+    o += "Detection rules \xE2\x80\xBA ";
+    o += S(m, "source_label");
+    o += "\n\n# ";
+    C(m, "title");
+    o += "\n\n";
+    C(m, "description");
+    o += "\n\n| Field | Value |\n|---|---|\n";
+    // A row of the field table; `each` writes the cells of a list joined with <br>.
+    auto row = [&](const char* k, auto&& value) {
+        o += "| ";
+        o += k;
+        o += " | ";
+        value();
+        o += " |\n";
     };
-    row("ID", cell(str(m, "id")));
-    std::string tactics, techniques, trig;
-    for (auto& t : m["tactics"])
-        tactics +=
-            (tactics.empty() ? "" : "<br>") + cell(str(t, "tactic_id") + ": " + str(t, "tactic"));
-    for (auto& t : m["techniques"])
-        techniques += (techniques.empty() ? "" : "<br>") + cell(str(t, "display"));
-    row("ATT&CK Tactic", tactics);
-    row("ATT&CK Technique", techniques);
-    std::string sw, gr, dn, fp, refs, tags;
-    for (auto& x : m["software"]) sw += (sw.empty() ? "" : "<br>") + cell(str(x, "display"));
-    for (auto& x : m["groups"]) gr += (gr.empty() ? "" : "<br>") + cell(str(x, "display"));
-    for (auto& x : m["data_needed"])
-        dn += (dn.empty() ? "" : "<br>") + cell(x["atc_id"].get<std::string>().empty()
-                                                    ? str(x, "channel") + " " + str(x, "event_id")
-                                                    : str(x, "atc_id"));
-    for (auto& x : m["falsepositives"])
-        fp += (fp.empty() ? "" : "<br>") + cell(x.get<std::string>());
-    for (auto& x : m["references"]) refs += (refs.empty() ? "" : "<br>") + cell(str(x, "url"));
-    for (auto& x : m["other_tags"])
-        tags += (tags.empty() ? "" : "<br>") + cell(x.get<std::string>());
-    row("Software", sw);
-    row("Groups", gr);
-    row("Data Needed", dn);
-    for (auto& t : m["techniques"]) trig += (trig.empty() ? "" : "<br>") + cell(str(t, "id"));
-    row("Trigger", trig);
-    row("Severity Level", cell(str(m, "level")));
-    row("Log Source", cell(m["logsource"]["text"].get<std::string>()));
-    row("False Positives", fp);
-    row("Development Status", cell(str(m, "status")));
-    row("References", refs);
-    row("Author", cell(str(m, "author")));
-    row("Other Tags", tags);
+    auto joined = [&](const json& list, auto&& item) {
+        return [&list, item] {
+            bool first = true;
+            for (const json& x : list) {
+                item(x, first);
+                first = false;
+            }
+        };
+    };
+    auto br = [&](bool first) {
+        if (!first) o += "<br>";
+    };
+    row("ID", [&] { C(m, "id"); });
+    row("ATT&CK Tactic", joined(m["tactics"], [&](const json& t, bool first) {
+            br(first);
+            std::string v(str(t, "tactic_id", t1));
+            v += ": ";
+            v += str(t, "tactic", t2);
+            cell(o, v);
+        }));
+    row("ATT&CK Technique", joined(m["techniques"], [&](const json& t, bool first) {
+            br(first);
+            C(t, "display");
+        }));
+    row("Software", joined(m["software"], [&](const json& x, bool first) {
+            br(first);
+            C(x, "display");
+        }));
+    row("Groups", joined(m["groups"], [&](const json& x, bool first) {
+            br(first);
+            C(x, "display");
+        }));
+    row("Data Needed", joined(m["data_needed"], [&](const json& x, bool first) {
+            br(first);
+            if (member(x, "atc_id").get_ref<const std::string&>().empty()) {
+                std::string v(str(x, "channel", t1));
+                v += ' ';
+                v += str(x, "event_id", t2);
+                cell(o, v);
+            } else {
+                C(x, "atc_id");
+            }
+        }));
+    row("Trigger", joined(m["techniques"], [&](const json& t, bool first) {
+            br(first);
+            C(t, "id");
+        }));
+    row("Severity Level", [&] { C(m, "level"); });
+    row("Log Source", [&] { cell(o, m["logsource"]["text"].get_ref<const std::string&>()); });
+    row("False Positives", joined(m["falsepositives"], [&](const json& x, bool first) {
+            br(first);
+            cell(o, x.get_ref<const std::string&>());
+        }));
+    row("Development Status", [&] { C(m, "status"); });
+    row("References", joined(m["references"], [&](const json& x, bool first) {
+            br(first);
+            C(x, "url");
+        }));
+    row("Author", [&] { C(m, "author"); });
+    row("Other Tags", joined(m["other_tags"], [&](const json& x, bool first) {
+            br(first);
+            cell(o, x.get_ref<const std::string&>());
+        }));
     o += "\n";
 
     o += "## MITRE ATT&CK coverage\n\n| Tactic | Techniques |\n|---|---|\n";
     for (auto& t : m["tactics"]) {
-        std::string ts;
-        for (auto& x : t["techniques"]) ts += (ts.empty() ? "" : "<br>") + cell(str(x, "display"));
-        o += "| " + cell(str(t, "tactic")) + " | " + (ts.empty() ? "No specific technique" : ts) +
-             " |\n";
+        o += "| ";
+        C(t, "tactic");
+        o += " | ";
+        const json& techs = t["techniques"];
+        if (techs.empty()) o += "No specific technique";
+        bool first = true;
+        for (auto& x : techs) {
+            br(first);
+            first = false;
+            C(x, "display");
+        }
+        o += " |\n";
     }
     o += "\n## Event coverage\n\n| Provider | Event ID | Title |\n|---|---|---|\n";
-    for (auto& e : m["events"])
-        o += "| " + cell(str(e, "provider_short")) + " | " +
-             (e["event_id"].get<uint32_t>() ? str(e, "event_id") : std::string("any")) + " | " +
-             cell(str(e, "title")) + " |\n";
+    for (auto& e : m["events"]) {
+        o += "| ";
+        C(e, "provider_short");
+        o += " | ";
+        if (e["event_id"].get<uint32_t>())
+            o += S(e, "event_id");
+        else
+            o += "any";
+        o += " | ";
+        C(e, "title");
+        o += " |\n";
+    }
     o += "\n## Data needed\n\n";
-    if (!str(m["logsource"], "definition").empty())
-        o += cell(str(m["logsource"], "definition")) + "\n\n";
+    if (!S(m["logsource"], "definition").empty()) {
+        C(m["logsource"], "definition");
+        o += "\n\n";
+    }
     o += "| Channel | Event ID | Setting | ATC |\n|---|---|---|---|\n";
-    for (auto& d : m["data_needed"])
-        o += "| " + cell(str(d, "channel")) + " | " + str(d, "event_id") + " | " +
-             cell(str(d, "audit")) + " | " + cell(str(d, "atc_id")) + " |\n";
+    for (auto& d : m["data_needed"]) {
+        o += "| ";
+        C(d, "channel");
+        o += " | ";
+        o += S(d, "event_id");
+        o += " | ";
+        C(d, "audit");
+        o += " | ";
+        C(d, "atc_id");
+        o += " |\n";
+    }
     o += "\n## Triggers\n\n| Technique | # | Test | Executor |\n|---|---|---|---|\n";
-    for (auto& t : m["triggers"])
-        o += "| " + cell(str(t, "technique")) + " | " + str(t, "number") + " | " +
-             cell(str(t, "name")) + " | " + cell(str(t, "executor")) + " |\n";
+    for (auto& t : m["triggers"]) {
+        o += "| ";
+        C(t, "technique");
+        o += " | ";
+        o += S(t, "number");
+        o += " | ";
+        C(t, "name");
+        o += " | ";
+        C(t, "executor");
+        o += " |\n";
+    }
 
-    o += "\n## Rule body\n\n" + fenced(str(m, "body"), "yaml");
+    o += "\n## Rule body\n\n";
+    fenced(o, S(m, "body"), "yaml");
     o += "\n## Stages and Predicates\n\n";
     for (auto& s : m["stages"]) {
-        o += "### Stage " + str(s, "number") + ": " + cell(str(s, "label")) + "\n\n";
-        if (!str(s, "text").empty()) o += fenced(str(s, "text"), "");
-        for (auto& p : s["predicates"]) o += "- " + inline_code(p.get<std::string>(), false) + "\n";
+        o += "### Stage ";
+        o += S(s, "number");
+        o += ": ";
+        C(s, "label");
+        o += "\n\n";
+        if (!S(s, "text").empty()) fenced(o, S(s, "text"), "");
+        for (auto& p : s["predicates"]) {
+            o += "- ";
+            inline_code(o, p.get_ref<const std::string&>(), false);
+            o += "\n";
+        }
         o += "\n";
     }
     o += "## Exclusions\n\nTop-level NOT(...) conjuncts: predicates this rule actively "
          "suppresses.\n\n";
     o += "| Field | Kind | Excluded values |\n|---|---|---|\n";
-    for (auto& x : m["exclusions"])
-        o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " +
-             inline_code(str(x, "joined")) + " |\n";
+    for (auto& x : m["exclusions"]) {
+        o += "| ";
+        C(x, "field");
+        o += " | ";
+        o += S(x, "kind");
+        o += " | ";
+        inline_code(o, S(x, "joined"));
+        o += " |\n";
+    }
     o += "\n## Indicators\n\n| Field | Kind | Values | Corpus |\n|---|---|---|---|\n";
     for (auto& x : m["indicators"])
-        for (auto& v : x["values"])
-            o += "| " + cell(str(x, "field")) + " | " + str(x, "kind") + " | " +
-                 inline_code(str(v, "value")) + " | " + cell(str(v, "corpus_text")) + " |\n";
+        for (auto& v : x["values"]) {
+            o += "| ";
+            C(x, "field");
+            o += " | ";
+            o += S(x, "kind");
+            o += " | ";
+            inline_code(o, S(v, "value"));
+            o += " | ";
+            C(v, "corpus_text");
+            o += " |\n";
+        }
     o += "\n## Search terms\n\n| Stage | Term |\n|---|---|\n";
-    for (auto& t : m["search_terms"])
-        o += "| " + str(t, "stage") + " | " + inline_code(str(t, "term")) + " |\n";
+    for (auto& t : m["search_terms"]) {
+        o += "| ";
+        o += S(t, "stage");
+        o += " | ";
+        inline_code(o, S(t, "term"));
+        o += " |\n";
+    }
 
     o += "\n## Neighbors\n\n";
     auto list = [&](const char* title, const char* key) {
-        o += "### " + std::string(title) + "\n\n";
+        o += "### ";
+        o += title;
+        o += "\n\n";
         const json& l = m["neighbors"][key];
         if (l.empty()) o += "None.\n";
-        for (auto& n : l)
-            o += "- [" + cell(str(n, "title")) + "](" + str(n, "slug") + ".md) (" +
-                 str(n, "source") + ", " + cell(str(n, "note")) + ")\n";
+        for (auto& n : l) {
+            o += "- [";
+            C(n, "title");
+            o += "](";
+            o += S(n, "slug");
+            o += ".md) (";
+            o += S(n, "source");
+            o += ", ";
+            C(n, "note");
+            o += ")\n";
+        }
         size_t more = m["neighbors"]["totals"][std::string(key) + "_more"].get<size_t>();
         if (more) o += "- and " + std::to_string(more) + " more\n";
         o += "\n";
@@ -198,11 +333,16 @@ std::string rule_markdown(const json& m) {
         o += "Query translations are not available in this build of sigil (no converter "
              "back-end).\n";
     for (auto& t : m["translations"]) {
-        o += "### " + cell(str(t, "target")) + "\n\n";
-        if (!str(t, "query").empty())
-            o += fenced(str(t, "query"), "");
-        else
-            o += "Not expressible: " + cell(str(t, "error")) + "\n";
+        o += "### ";
+        C(t, "target");
+        o += "\n\n";
+        if (!S(t, "query").empty()) {
+            fenced(o, S(t, "query"), "");
+        } else {
+            o += "Not expressible: ";
+            C(t, "error");
+            o += "\n";
+        }
         o += "\n";
     }
     return o;

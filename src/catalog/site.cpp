@@ -889,7 +889,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
             if (!m) {
                 if (!c.analyses[i].logic) c.analyses[i].logic = rule_logic(c.rules[i]);
                 m = rule_model(c, i);
-                js = m->dump(-1, ' ', false, json::error_handler_t::replace);
+                js = rule_json_text(*m);
             }
             return *m;
         };

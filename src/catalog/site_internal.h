@@ -31,13 +31,22 @@ struct SiteIndex {
 };
 SiteIndex index_site(const Catalog& c);
 
+// rule_html.cpp: the page layout (layout.mustache's output) around a rendered body.
+std::string page_layout(std::string_view body, std::string_view title, std::string_view root,
+                        bool search_scripts);
+
 // html.cpp: pages from the embedded mustache templates. Every value is HTML-escaped by the
-// template engine ({{x}}); only already-rendered page bodies are inserted raw.
+// template engine ({{x}}); only already-rendered page bodies are inserted raw. Rule pages and
+// the layout are written without the engine (rule_html.cpp), with the same output as their
+// templates, which stay as the reference (rule_page_template, layout_template).
 class HtmlRenderer {
   public:
     HtmlRenderer();
     ~HtmlRenderer();
     std::string rule_page(const nlohmann::json& model) const;
+    std::string rule_page_template(const nlohmann::json& model) const;
+    std::string layout_template(const std::string& body, const std::string& title,
+                                const std::string& root, bool search_scripts) const;
     std::string index_page(const Catalog& c, const SiteIndex& s) const;
     std::string technique_page(const Catalog& c, const SiteIndex& s, std::string_view id) const;
     std::string matrix_page(const Catalog& c, const SiteIndex& s) const;

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "catalog/site_internal.h"
 
@@ -79,7 +80,11 @@ const std::string& text_of(const json& j, std::string& tmp) {
 
 struct CatalogDb::State {
     sqlite3* db = nullptr;
-    std::map<std::string, sqlite3_stmt*> stmts;
+    std::map<std::string, sqlite3_stmt*> stmts;  // owns the prepared statements
+    // The same statements by the address of their SQL literal, or of their table's name for
+    // the child-table inserts: found without building or comparing SQL text (a dozen lookups
+    // per rule).
+    std::unordered_map<const char*, sqlite3_stmt*> by_literal, by_table;
     std::string err;
 
     ~State() {
@@ -138,12 +143,23 @@ struct CatalogDb::State {
     bool run(const std::string& sql, std::initializer_list<Arg> args) {
         return step(stmt(sql), args);
     }
-    // The INSERT of a child table with n columns after `rule`, prepared once.
+    bool run(const char* sql, std::initializer_list<Arg> args) {
+        auto it = by_literal.find(sql);
+        sqlite3_stmt* st = it != by_literal.end() ? it->second : stmt(sql);
+        if (it == by_literal.end() && st) by_literal.emplace(sql, st);
+        return step(st, args);
+    }
+    // The INSERT of a child table with n columns after `rule`, prepared once. (step() resets
+    // a statement after each use.)
     sqlite3_stmt* insert(const char* table, int n) {
+        auto it = by_table.find(table);
+        if (it != by_table.end()) return it->second;
         std::string sql = std::string("INSERT INTO ") + table + " VALUES (?1";
         for (int k = 2; k <= n + 1; ++k) sql += ",?" + std::to_string(k);
         sql += ")";
-        return stmt(sql);
+        sqlite3_stmt* st = stmt(sql);
+        if (st) by_table.emplace(table, st);
+        return st;
     }
 };
 
@@ -161,6 +177,7 @@ std::string CatalogDb::open(const std::string& path, bool fresh, bool in_place) 
     // interrupted builds, not power loss, like the rest of the output directory.
     // The page cache holds the whole database of a full corpus (~110 MB), so pages are
     // written once, at COMMIT, instead of being evicted and re-read while FTS5 merges.
+    if (fresh && !s_->exec("PRAGMA page_size=16384;")) return s_->err;
     if (!s_->exec(in_place ? "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; "
                              "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
                            : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "

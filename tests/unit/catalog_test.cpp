@@ -574,6 +574,100 @@ detection:
     EXPECT_NEAR(n->similarity, 8.0 / 10.0, 1e-9);  // 8 shared of 10 predicates
 }
 
+// The rule page writer (rule_html.cpp) must give the rule.mustache template's output byte for
+// byte, and rule_json_text nlohmann's dump: edge cases (no tags, no references, a correlation,
+// translations off, an empty stage text, quotes and entities), the PsExec seed rules with
+// translations, and a slice of the corpus when it is present.
+TEST(CatalogWriters, EqualTheReference) {
+    HtmlRenderer html;
+    auto same = [&](const Catalog& c) {
+        for (size_t i = 0; i < c.rules.size(); ++i) {
+            nlohmann::json m = rule_model(c, i);
+            ASSERT_EQ(rule_json_text(m),
+                      m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                << c.rules[i].title;
+            std::string want = html.rule_page_template(m), got = html.rule_page(m);
+            ASSERT_FALSE(want.empty());
+            if (got == want) continue;
+            size_t k = 0;
+            while (k < got.size() && k < want.size() && got[k] == want[k]) ++k;
+            FAIL() << c.rules[i].title << ": differs at byte " << k
+                   << "\nwant: " << want.substr(k > 80 ? k - 80 : 0, 200)
+                   << "\ngot:  " << got.substr(k > 80 ? k - 80 : 0, 200);
+        }
+    };
+    Catalog edge = catalog_of({{"a.yml", R"(title: 'Quotes '' " & <x>'
+id: 44444444-0000-0000-0000-000000000010
+logsource: {product: windows, category: process_creation}
+detection:
+    selection:
+        CommandLine|contains: 'a'
+    condition: selection
+)"},
+                               {"b.yml", R"(title: Broader
+id: 44444444-0000-0000-0000-000000000011
+status: test
+description: d
+references: [not a url, 'https://example.com/a?b=1&c=2']
+falsepositives: ['', x]
+tags: [attack.execution, attack.t1059.001, attack.s0002, attack.g0007, car.2016-04-002]
+author: me
+date: 2024-01-01
+modified: 2024-02-01
+level: high
+logsource: {product: windows, category: process_creation, definition: 'needs <x>'}
+detection:
+    selection:
+        Image|endswith: '\cmd.exe'
+    filter:
+        User: SYSTEM
+    keywords: [evil]
+    condition: selection and not filter or keywords
+)"},
+                               {"c.yml", R"(title: Correlated
+id: 44444444-0000-0000-0000-000000000012
+correlation:
+    type: event_count
+    rules: [44444444-0000-0000-0000-000000000011]
+    group-by: [User]
+    timespan: 5m
+    condition: {gte: 3}
+)"}});
+    same(edge);
+    if (!fs::exists(kPsexec)) GTEST_SKIP() << "no " << kPsexec;
+    Catalog ps;
+    load_catalog({(kPsexec / "current").string()}, ps);
+    AnalysisOptions o;
+    o.translate = default_translator();
+    analyze_catalog(ps, o);
+    same(ps);
+    fs::path corpus = fs::path(SIGIL_SHARED_DIR) / "corpus";
+    std::vector<std::string> dirs;
+    for (const char* d :
+         {"sigma/rules/windows/builtin", "sigma/rules/linux/auditd",
+          "sigma/rules-threat-hunting/windows/process_creation",
+          "splunk-security-content/detections/network", "armory/detections/application"})
+        if (fs::exists(corpus / d)) dirs.push_back((corpus / d).string());
+    if (dirs.empty()) return;
+    Catalog c;
+    load_catalog(dirs, c);
+    analyze_catalog(c, o);
+    ASSERT_GT(c.rules.size(), 200u);
+    same(c);
+}
+
+TEST(CatalogWriters, JsonTextEdgeCases) {
+    using nlohmann::json;
+    json j = {{"ctl", std::string("a\x01\b\t\n\f\r\x1f\x7f\"\\/z", 15)},
+              {"utf8", "é € 😀 \xEF\xBF\xBD"},
+              {"bad", "x\xC3(\xE0\x80\xAF\xED\xA0\x80\xF4\x90\x80\x80\xFFy"},
+              {"num", {0, -1, 18446744073709551615ull, 0.0, 0.8571428571428571, 1e-7, 1e300}},
+              {"nested", {{"b", json::array()}, {"a", json::object()}, {"c", nullptr}}},
+              {"bool", {true, false}}};
+    EXPECT_EQ(rule_json_text(j), j.dump(-1, ' ', false, json::error_handler_t::replace));
+    EXPECT_NE(rule_json_text(j).find("\\u0001"), std::string::npos);
+}
+
 TEST(CatalogHtml, EveryRuleValueIsEscaped) {
     Catalog c = catalog_of({{"x.yml", R"(title: 'Evil <script>alert(1)</script> & "q"'
 id: 44444444-0000-0000-0000-000000000001
