@@ -49,6 +49,11 @@ enum class ValueKind : uint8_t { Null, Bool, Int, Float, String };
 
 // A scalar from a rule. Strings are plain literals except for Op::Glob, where
 // the text uses the canonical glob escaping (see Pred).
+// d as an int64_t when it is a whole number within int64's range; false for
+// fractions, NaN, infinities and wholes beyond 2^63 (converting those is
+// undefined behaviour: fuzz/spl_query, fuzz/spl_yaml).
+bool exact_int64(double d, int64_t& out);
+
 struct Value {
     ValueKind kind = ValueKind::Null;
     bool b = false;
@@ -142,9 +147,9 @@ struct Pred {
     SourceLoc loc;
 
     bool is_keyword() const { return field.empty(); }
-    uint64_t hash() const;                    // structural; ignores loc
-    bool same_logic(const Pred& o) const;     // structural equality; ignores loc
-    std::string str() const;                  // printer: `Image endswith "\\cmd.exe"`
+    uint64_t hash() const;                 // structural; ignores loc
+    bool same_logic(const Pred& o) const;  // structural equality; ignores loc
+    std::string str() const;               // printer: `Image endswith "\\cmd.exe"`
 };
 
 // ---------------------------------------------------------------------------
@@ -158,7 +163,7 @@ using ExprPtr = std::shared_ptr<const Expr>;
 
 struct Expr {
     ExprKind kind = ExprKind::True;
-    std::vector<ExprPtr> kids;        // And/Or: 0..n, Not: exactly 1
+    std::vector<ExprPtr> kids;         // And/Or: 0..n, Not: exactly 1
     std::shared_ptr<const Pred> pred;  // kind == Pred
     uint64_t hash = 0;                 // structural hash, set by the constructors
 
@@ -217,10 +222,10 @@ struct Correlation {
         ValueMedian
     };
     Type type = Type::EventCount;
-    std::vector<std::string> rules;       // ids or names as written
+    std::vector<std::string> rules;  // ids or names as written
     std::vector<std::string> group_by;
     uint64_t timespan_seconds = 0;
-    std::string timespan_text;             // as written, e.g. "90m"
+    std::string timespan_text;                        // as written, e.g. "90m"
     std::vector<std::pair<CmpOp, double>> condition;  // ANDed; empty for defaulted temporal
     std::vector<std::string> condition_fields;        // value_* types
     std::optional<double> percentile;

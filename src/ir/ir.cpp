@@ -20,18 +20,24 @@ std::string SourceLoc::str() const {
 
 const char* severity_name(Severity s) {
     switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Info: return "info";
+        case Severity::Error:
+            return "error";
+        case Severity::Warning:
+            return "warning";
+        case Severity::Info:
+            return "info";
     }
     return "?";
 }
 
 std::string Value::text() const {
     switch (kind) {
-        case ValueKind::Null: return "null";
-        case ValueKind::Bool: return b ? "true" : "false";
-        case ValueKind::Int: return std::to_string(i);
+        case ValueKind::Null:
+            return "null";
+        case ValueKind::Bool:
+            return b ? "true" : "false";
+        case ValueKind::Int:
+            return std::to_string(i);
         case ValueKind::Float: {
             if (std::isfinite(f) && f == std::floor(f) && std::fabs(f) < 1e15)
                 return std::to_string(int64_t(f));
@@ -45,7 +51,8 @@ std::string Value::text() const {
             }
             return buf;
         }
-        case ValueKind::String: return s;
+        case ValueKind::String:
+            return s;
     }
     return {};
 }
@@ -56,81 +63,126 @@ bool Value::operator==(const Value& o) const {
         return false;
     }
     switch (kind) {
-        case ValueKind::Null: return true;
-        case ValueKind::Bool: return b == o.b;
-        case ValueKind::Int: return i == o.i;
-        case ValueKind::Float: return f == o.f;
-        case ValueKind::String: return s == o.s;
+        case ValueKind::Null:
+            return true;
+        case ValueKind::Bool:
+            return b == o.b;
+        case ValueKind::Int:
+            return i == o.i;
+        case ValueKind::Float:
+            return f == o.f;
+        case ValueKind::String:
+            return s == o.s;
     }
     return false;
 }
 
 const char* op_name(Op op) {
     switch (op) {
-        case Op::Eq: return "eq";
-        case Op::Contains: return "contains";
-        case Op::StartsWith: return "startswith";
-        case Op::EndsWith: return "endswith";
-        case Op::Glob: return "glob";
-        case Op::Regex: return "regex";
-        case Op::Cidr: return "cidr";
-        case Op::Exists: return "exists";
-        case Op::Lt: return "lt";
-        case Op::Lte: return "lte";
-        case Op::Gt: return "gt";
-        case Op::Gte: return "gte";
-        case Op::FieldRef: return "fieldref";
-        case Op::FieldRefContains: return "fieldref_contains";
-        case Op::FieldRefStartsWith: return "fieldref_startswith";
-        case Op::FieldRefEndsWith: return "fieldref_endswith";
+        case Op::Eq:
+            return "eq";
+        case Op::Contains:
+            return "contains";
+        case Op::StartsWith:
+            return "startswith";
+        case Op::EndsWith:
+            return "endswith";
+        case Op::Glob:
+            return "glob";
+        case Op::Regex:
+            return "regex";
+        case Op::Cidr:
+            return "cidr";
+        case Op::Exists:
+            return "exists";
+        case Op::Lt:
+            return "lt";
+        case Op::Lte:
+            return "lte";
+        case Op::Gt:
+            return "gt";
+        case Op::Gte:
+            return "gte";
+        case Op::FieldRef:
+            return "fieldref";
+        case Op::FieldRefContains:
+            return "fieldref_contains";
+        case Op::FieldRefStartsWith:
+            return "fieldref_startswith";
+        case Op::FieldRefEndsWith:
+            return "fieldref_endswith";
     }
     return "?";
 }
 
 const char* time_part_name(TimePart t) {
     switch (t) {
-        case TimePart::None: return "";
-        case TimePart::Minute: return "minute";
-        case TimePart::Hour: return "hour";
-        case TimePart::Day: return "day";
-        case TimePart::Week: return "week";
-        case TimePart::Month: return "month";
-        case TimePart::Year: return "year";
+        case TimePart::None:
+            return "";
+        case TimePart::Minute:
+            return "minute";
+        case TimePart::Hour:
+            return "hour";
+        case TimePart::Day:
+            return "day";
+        case TimePart::Week:
+            return "week";
+        case TimePart::Month:
+            return "month";
+        case TimePart::Year:
+            return "year";
     }
     return "";
 }
 
 const char* rule_source_name(RuleSource s) {
     switch (s) {
-        case RuleSource::Sigma: return "sigma";
-        case RuleSource::SplunkSecurityContent: return "splunk";
-        case RuleSource::Armory: return "armory";
+        case RuleSource::Sigma:
+            return "sigma";
+        case RuleSource::SplunkSecurityContent:
+            return "splunk";
+        case RuleSource::Armory:
+            return "armory";
     }
     return "?";
 }
 
 const char* cmp_op_name(CmpOp op) {
     switch (op) {
-        case CmpOp::Gt: return "gt";
-        case CmpOp::Gte: return "gte";
-        case CmpOp::Lt: return "lt";
-        case CmpOp::Lte: return "lte";
-        case CmpOp::Eq: return "eq";
-        case CmpOp::Neq: return "neq";
+        case CmpOp::Gt:
+            return "gt";
+        case CmpOp::Gte:
+            return "gte";
+        case CmpOp::Lt:
+            return "lt";
+        case CmpOp::Lte:
+            return "lte";
+        case CmpOp::Eq:
+            return "eq";
+        case CmpOp::Neq:
+            return "neq";
     }
     return "?";
 }
 
 const char* Correlation::type_name(Type t) {
     switch (t) {
-        case Type::EventCount: return "event_count";
-        case Type::ValueCount: return "value_count";
-        case Type::Temporal: return "temporal";
-        case Type::TemporalOrdered: return "temporal_ordered";
-        case Type::ValueSum: return "value_sum";
-        case Type::ValueAvg: return "value_avg";
-        case Type::ValuePercentile: return "value_percentile";
-        case Type::ValueMedian: return "value_median";
+        case Type::EventCount:
+            return "event_count";
+        case Type::ValueCount:
+            return "value_count";
+        case Type::Temporal:
+            return "temporal";
+        case Type::TemporalOrdered:
+            return "temporal_ordered";
+        case Type::ValueSum:
+            return "value_sum";
+        case Type::ValueAvg:
+            return "value_avg";
+        case Type::ValuePercentile:
+            return "value_percentile";
+        case Type::ValueMedian:
+            return "value_median";
     }
     return "?";
 }
@@ -161,33 +213,50 @@ bool folds_case(const Pred& p) {
         case Op::Contains:
         case Op::StartsWith:
         case Op::EndsWith:
-        case Op::Glob: return p.value.kind == ValueKind::String;
-        default: return false;
+        case Op::Glob:
+            return p.value.kind == ValueKind::String;
+        default:
+            return false;
     }
 }
 }  // namespace
+
+bool exact_int64(double d, int64_t& out) {
+    // -2^63 is exact in a double; 2^63 is the first value beyond INT64_MAX.
+    if (!(d >= -0x1p63 && d < 0x1p63) || d != std::floor(d)) return false;
+    out = int64_t(d);
+    return true;
+}
 
 uint64_t Pred::hash() const {
     uint64_t h = 0x5157;
     h = mix_str(h, field);
     h = mix(h, uint64_t(op) | uint64_t(cased) << 8 | uint64_t(re_flags) << 16 |
                    uint64_t(time_part) << 24 | uint64_t(placeholders) << 32);
-    // numbers hash by value so Int 5 and Float 5.0 agree
-    ValueKind k = value.kind == ValueKind::Float && value.f == std::floor(value.f)
-                      ? ValueKind::Int
-                      : value.kind;
+    // numbers hash by value so Int 5 and Float 5.0 agree; a whole Float
+    // outside int64's range (1e21) equals no Int and keeps its own kind
+    int64_t whole = 0;
+    ValueKind k =
+        value.kind == ValueKind::Float && exact_int64(value.f, whole) ? ValueKind::Int : value.kind;
     h = mix(h, uint64_t(k));
     switch (value.kind) {
-        case ValueKind::Null: break;
-        case ValueKind::Bool: h = mix(h, value.b); break;
-        case ValueKind::Int: h = mix(h, uint64_t(value.i)); break;
+        case ValueKind::Null:
+            break;
+        case ValueKind::Bool:
+            h = mix(h, value.b);
+            break;
+        case ValueKind::Int:
+            h = mix(h, uint64_t(value.i));
+            break;
         case ValueKind::Float:
             if (k == ValueKind::Int)
-                h = mix(h, uint64_t(int64_t(value.f)));
+                h = mix(h, uint64_t(whole));
             else
                 h = mix_str(h, value.text());
             break;
-        case ValueKind::String: h = mix_str(h, folds_case(*this) ? fold(value.s) : value.s); break;
+        case ValueKind::String:
+            h = mix_str(h, folds_case(*this) ? fold(value.s) : value.s);
+            break;
     }
     return h;
 }
@@ -220,12 +289,23 @@ std::string Pred::str() const {
         v = value.text();
     std::string o;
     switch (op) {
-        case Op::Eq: o = value.kind == ValueKind::Null ? "is" : "="; break;
-        case Op::Lt: o = "<"; break;
-        case Op::Lte: o = "<="; break;
-        case Op::Gt: o = ">"; break;
-        case Op::Gte: o = ">="; break;
-        default: o = op_name(op);
+        case Op::Eq:
+            o = value.kind == ValueKind::Null ? "is" : "=";
+            break;
+        case Op::Lt:
+            o = "<";
+            break;
+        case Op::Lte:
+            o = "<=";
+            break;
+        case Op::Gt:
+            o = ">";
+            break;
+        case Op::Gte:
+            o = ">=";
+            break;
+        default:
+            o = op_name(op);
     }
     std::string r = f + " " + o + " " + v;
     if (op == Op::Regex && re_flags) {
@@ -268,7 +348,9 @@ ExprPtr Expr::make_false() {
 ExprPtr Expr::make_pred(Pred p) {
     return make(ExprKind::Pred, {}, std::make_shared<const Pred>(std::move(p)));
 }
-ExprPtr Expr::make_not(ExprPtr e) { return make(ExprKind::Not, {std::move(e)}, nullptr); }
+ExprPtr Expr::make_not(ExprPtr e) {
+    return make(ExprKind::Not, {std::move(e)}, nullptr);
+}
 ExprPtr Expr::make_and(std::vector<ExprPtr> kids) {
     if (kids.size() == 1) return kids[0];
     return make(ExprKind::And, std::move(kids), nullptr);
@@ -281,8 +363,7 @@ ExprPtr Expr::make_or(std::vector<ExprPtr> kids) {
 bool same_logic(const ExprPtr& a, const ExprPtr& b) {
     if (a == b) return true;
     if (!a || !b) return false;
-    if (a->hash != b->hash || a->kind != b->kind || a->kids.size() != b->kids.size())
-        return false;
+    if (a->hash != b->hash || a->kind != b->kind || a->kids.size() != b->kids.size()) return false;
     if (a->kind == ExprKind::Pred) return a->pred->same_logic(*b->pred);
     for (size_t i = 0; i < a->kids.size(); ++i)
         if (!same_logic(a->kids[i], b->kids[i])) return false;
@@ -308,7 +389,8 @@ ExprPtr normalize(const ExprPtr& e) {
     switch (e->kind) {
         case ExprKind::True:
         case ExprKind::False:
-        case ExprKind::Pred: return e;
+        case ExprKind::Pred:
+            return e;
         case ExprKind::Not: {
             ExprPtr k = normalize(e->kids[0]);
             if (k->kind == ExprKind::Not) return k->kids[0];
@@ -358,9 +440,15 @@ ExprPtr normalize(const ExprPtr& e) {
 static void print(const ExprPtr& e, std::string& out, int parent_prec) {
     // precedence: or 1, and 2, not 3, atom 4
     switch (e->kind) {
-        case ExprKind::True: out += "true"; return;
-        case ExprKind::False: out += "false"; return;
-        case ExprKind::Pred: out += e->pred->str(); return;
+        case ExprKind::True:
+            out += "true";
+            return;
+        case ExprKind::False:
+            out += "false";
+            return;
+        case ExprKind::Pred:
+            out += e->pred->str();
+            return;
         case ExprKind::Not:
             out += "not ";
             print(e->kids[0], out, 3);

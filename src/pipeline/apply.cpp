@@ -750,7 +750,8 @@ struct Run {
                 try {
                     size_t n;
                     double d = std::stod(v.get<std::string>(), &n);
-                    v = d == double(int64_t(d)) ? json(int64_t(d)) : json(d);
+                    int64_t whole = 0;
+                    v = exact_int64(d, whole) ? json(whole) : json(d);
                 } catch (...) {
                 }
             }

@@ -481,11 +481,11 @@ struct SearchParser {
                    : op.text == "<=" ? Op::Lte
                    : op.text == ">"  ? Op::Gt
                                      : Op::Gte;
-            // An integer only when it fits: converting a larger double to
-            // int64_t is undefined (found by fuzz/spl_query).
-            bool whole = std::fabs(d) < 9.2e18 && double(int64_t(d)) == d &&
-                         v.text.find_first_of(".eE") == std::string::npos;
-            p.value = whole ? Value::integer(int64_t(d)) : Value::real(d);
+            // An integer only when written as one and it fits in int64.
+            int64_t whole = 0;
+            p.value = exact_int64(d, whole) && v.text.find_first_of(".eE") == std::string::npos
+                          ? Value::integer(whole)
+                          : Value::real(d);
             p.loc = loc(f.b);
             e = Expr::make_pred(std::move(p));
         }

@@ -513,6 +513,30 @@ TEST(HardeningReplay, PipelineWithControlCharactersIsRefused) {
     EXPECT_FALSE(s.diagnostics.empty());
 }
 
+// fuzz/spl_yaml: a whole number beyond int64 (6.7e20, from a `<` comparison)
+// reached Pred::hash, which converted it to int64_t to hash it like an Int
+// (undefined behaviour). Such a Float now hashes as a Float; Int 5 and Float
+// 5.0 still hash alike. The replay normalizes every rule, as the target does.
+TEST(HardeningReplay, HugeWholeNumberHashesAsAReal) {
+    std::string text = slurp(fs::path(kFixtures) / "spl_yaml-huge-whole-number-hash.yml");
+    SplCollection c;
+    load_splunk_text(text, "huge.yml", c);
+    for (auto& r : c.rules)
+        if (ExprPtr e = r.expr()) EXPECT_FALSE(to_string(normalize(e)).empty());
+    Pred five_int, five_real, huge;
+    five_int.field = five_real.field = huge.field = "count";
+    five_int.op = five_real.op = huge.op = Op::Lt;
+    five_int.value = Value::integer(5);
+    five_real.value = Value::real(5.0);
+    huge.value = Value::real(6.6666666666666666e20);
+    EXPECT_EQ(five_int.hash(), five_real.hash());
+    EXPECT_NE(huge.hash(), five_real.hash());
+    Pred huge2 = huge;
+    EXPECT_EQ(huge.hash(), huge2.hash());
+    huge2.value = Value::real(-0x1p70);
+    EXPECT_NE(huge.hash(), huge2.hash());
+}
+
 // fuzz/spl_query: a numeric comparison with a number beyond int64 converted a
 // double to int64_t (undefined behaviour); it becomes a real-valued predicate.
 TEST(HardeningReplay, SplComparisonWithHugeNumber) {

@@ -410,3 +410,21 @@ TEST(SigmaCorrelation, GlobalIsNotMergedIntoCorrelations) {
 }
 
 }  // namespace
+
+// A percentile is a number from 0 to 100; anything else is refused where it
+// is written (a string once read as 0, 1e300 overflowed the rank computation).
+TEST(SigmaCorrelation, PercentileOutOfRangeIsAnError) {
+    for (const char* p : {"150", "-1", "1e300", ".nan", "ninety", "[90]"}) {
+        SCOPED_TRACE(p);
+        auto l = load(std::string("title: c\ncorrelation:\n  type: value_percentile\n"
+                                  "  rules: [failed_logon]\n  timespan: 5m\n"
+                                  "  condition: {field: Bytes, percentile: ") +
+                      p + ", gt: 1}\n");
+        EXPECT_TRUE(l.has("sigma.correlation.condition")) << l.diags;
+    }
+    auto ok = load(
+        "title: c\ncorrelation:\n  type: value_percentile\n  rules: [failed_logon]\n"
+        "  timespan: 5m\n  condition: {field: Bytes, percentile: 99.5, gt: 1}\n");
+    ASSERT_FALSE(ok.errors()) << ok.diags;
+    EXPECT_EQ(ok.corr("c").correlation->percentile, 99.5);
+}
