@@ -27,7 +27,7 @@ namespace sigil {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'R', 'C', '1'};
-constexpr uint64_t kFormat = 4;
+constexpr uint64_t kFormat = 5;
 
 }  // namespace
 
@@ -56,7 +56,7 @@ struct Writer {
         }
         out += char(uint8_t(v));
     }
-    void s(const std::string& x) {
+    void s(std::string_view x) {
         u(x.size());
         out += x;
     }
@@ -118,13 +118,15 @@ struct Reader {
         ok = false;
         return 0;
     }
-    std::string s() {
+    std::string s() { return std::string(view()); }
+    // The next string's bytes where they are (in the input), not copied.
+    std::string_view view() {
         uint64_t n = u();
         if (!ok || n > in.size() - pos) {
             ok = false;
             return {};
         }
-        std::string r(in.substr(pos, n));
+        std::string_view r = in.substr(pos, n);
         pos += n;
         return r;
     }
@@ -321,6 +323,34 @@ bool read_rule(Reader& rd, Rule& r) {
     return rd.ok;
 }
 
+std::string encode_rule(const Rule& r) {
+    Writer w;
+    write_rule(w, r);
+    return std::move(w.out);
+}
+
+std::string encode_diagnostics(const Diagnostics& v) {
+    Writer w;
+    w.u(v.size());
+    for (auto& d : v) {
+        w.u(uint64_t(d.severity));
+        w.s(d.code);
+        w.s(d.message);
+        w.s(d.loc.file ? *d.loc.file : std::string());
+        w.loc(d.loc);
+        w.s(d.rule);
+    }
+    return std::move(w.out);
+}
+
+// The part of `rd` that `bytes` views, read on its own (same file for the locations).
+Reader sub_reader(const Reader& rd, std::string_view bytes) {
+    Reader sub;
+    sub.in = bytes;
+    sub.file = rd.file;
+    return sub;
+}
+
 }  // namespace
 
 /* A rule's own analysis (analyze_rule's output) as bytes: every field except the normalized
@@ -453,6 +483,31 @@ bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) 
     return rd.ok && rd.pos == bytes.size();
 }
 
+void seal_cached_file(CachedFile& f) {
+    if (f.sealed) return;
+    f.rule_bytes.clear();
+    for (auto& r : f.rules) f.rule_bytes.push_back(f.keep(encode_rule(r)));
+    f.diagnostic_bytes = f.keep(encode_diagnostics(f.diagnostics));
+    f.sealed = true;
+}
+
+std::string encode_translations(const std::vector<Translation>& v) {
+    Writer w;
+    w.u(v.size());
+    for (auto& t : v) w.s(t.target), w.s(t.query), w.s(t.error);
+    return std::move(w.out);
+}
+
+bool decode_translations(std::string_view bytes, std::vector<Translation>& out) {
+    Reader rd;
+    rd.in = bytes;
+    out.resize(rd.count());
+    for (auto& t : out) t.target = rd.s(), t.query = rd.s(), t.error = rd.s();
+    if (rd.ok && rd.pos == bytes.size()) return true;
+    out.clear();
+    return false;
+}
+
 bool write_rule_cache(const std::string& file, const std::vector<CachedFile>& files,
                       size_t size_hint) {
     std::vector<const CachedFile*> v;
@@ -473,23 +528,20 @@ bool write_rule_cache(const std::string& file, const std::vector<const CachedFil
         const CachedFile& f = *fp;
         w.s(f.path);
         w.u(f.hash);
-        w.u(f.rules.size());
-        for (auto& r : f.rules) write_rule(w, r);
-        w.u(f.diagnostics.size());
-        for (auto& d : f.diagnostics) {
-            w.u(uint64_t(d.severity));
-            w.s(d.code);
-            w.s(d.message);
-            w.s(d.loc.file ? *d.loc.file : std::string());
-            w.loc(d.loc);
-            w.s(d.rule);
+        if (f.sealed) {
+            w.u(f.rule_bytes.size());
+            for (auto& bytes : f.rule_bytes) w.s(bytes);
+            w.s(f.diagnostic_bytes);
+        } else {
+            w.u(f.rules.size());
+            for (auto& r : f.rules) w.s(encode_rule(r));
+            w.s(encode_diagnostics(f.diagnostics));
         }
         w.u(f.translations.size());
         for (size_t k = 0; k < f.translations.size(); ++k) {
             w.u(k < f.translated.size() ? f.translated[k] : 0);
             w.u(k < f.logic_hashes.size() ? f.logic_hashes[k] : 0);
-            w.u(f.translations[k].size());
-            for (auto& t : f.translations[k]) w.s(t.target), w.s(t.query), w.s(t.error);
+            w.s(f.translations[k]);
         }
         w.u(f.analyses.size());
         for (size_t k = 0; k < f.analyses.size(); ++k) {
@@ -509,16 +561,18 @@ bool write_rule_cache(const std::string& file, const std::vector<const CachedFil
 
 bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
     // Mapped, not read: decoding copies what it keeps, so a private copy of the bytes (and
-    // the page faults of a buffer as big as the cache) would be work for nothing. Cache files
-    // are only ever replaced by rename (write_rule_cache), never truncated in place, so the
-    // mapped file cannot shrink under the reader.
+    // the page faults of a buffer as big as the cache) would be work for nothing. The
+    // translations and analyses stay in the mapping (views), which the CachedFiles keep
+    // alive. Cache files are only ever replaced by rename (write_rule_cache), never
+    // truncated in place, so the mapped file cannot shrink under the reader.
     struct Mapping {
         void* p = MAP_FAILED;
         size_t n = 0;
         ~Mapping() {
             if (p != MAP_FAILED) ::munmap(p, n);
         }
-    } map;
+    };
+    auto map = std::make_shared<Mapping>();
     {
         int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return false;
@@ -527,12 +581,12 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
             ::close(fd);
             return false;
         }
-        map.n = size_t(st.st_size);
-        map.p = ::mmap(nullptr, map.n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        map->n = size_t(st.st_size);
+        map->p = ::mmap(nullptr, map->n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         ::close(fd);
-        if (map.p == MAP_FAILED) return false;
+        if (map->p == MAP_FAILED) return false;
     }
-    std::string_view data(static_cast<const char*>(map.p), map.n);
+    std::string_view data(static_cast<const char*>(map->p), map->n);
     if (data.size() < 8 || std::memcmp(data.data(), kMagic, 8) != 0) return false;
     Reader rd;
     rd.in = data;
@@ -541,22 +595,31 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
     size_t n = rd.count();
     std::vector<CachedFile> files(n);
     for (auto& f : files) {
+        f.mapping = map;
         f.path = rd.s();
         rd.file = std::make_shared<const std::string>(f.path);
         f.hash = rd.u();
         f.rules.resize(rd.count());
-        for (auto& r : f.rules)
-            if (!read_rule(rd, r)) return false;
-        f.diagnostics.resize(rd.count());
-        for (auto& d : f.diagnostics) {
-            d.severity = Severity(rd.u());
-            d.code = rd.s();
-            d.message = rd.s();
-            std::string p = rd.s();
-            d.loc = rd.loc();
-            d.loc.file = p == f.path ? rd.file : std::make_shared<const std::string>(p);
-            d.rule = rd.s();
+        f.rule_bytes.resize(f.rules.size());
+        for (size_t k = 0; k < f.rules.size(); ++k) {
+            f.rule_bytes[k] = rd.view();
+            Reader sub = sub_reader(rd, f.rule_bytes[k]);
+            if (!rd.ok || !read_rule(sub, f.rules[k]) || sub.pos != sub.in.size()) return false;
         }
+        f.diagnostic_bytes = rd.view();
+        Reader dr = sub_reader(rd, f.diagnostic_bytes);
+        f.diagnostics.resize(dr.count());
+        for (auto& d : f.diagnostics) {
+            d.severity = Severity(dr.u());
+            d.code = dr.s();
+            d.message = dr.s();
+            std::string p = dr.s();
+            d.loc = dr.loc();
+            d.loc.file = p == f.path ? dr.file : std::make_shared<const std::string>(p);
+            d.rule = dr.s();
+        }
+        if (!rd.ok || !dr.ok || dr.pos != dr.in.size()) return false;
+        f.sealed = true;
         size_t nt = rd.count();
         f.translations.resize(nt);
         f.translated.resize(nt);
@@ -564,15 +627,14 @@ bool read_rule_cache(const std::string& file, std::vector<CachedFile>& out) {
         for (size_t k = 0; k < nt && rd.ok; ++k) {
             f.translated[k] = uint8_t(rd.u());
             f.logic_hashes[k] = rd.u();
-            f.translations[k].resize(rd.count());
-            for (auto& t : f.translations[k]) t.target = rd.s(), t.query = rd.s(), t.error = rd.s();
+            f.translations[k] = rd.view();
         }
         size_t na = rd.count();
         f.analyses.resize(na);
         f.analysis_keys.resize(na);
         for (size_t k = 0; k < na && rd.ok; ++k) {
             f.analysis_keys[k] = rd.u();
-            f.analyses[k] = rd.s();
+            f.analyses[k] = rd.view();
         }
         if (!rd.ok) return false;
     }

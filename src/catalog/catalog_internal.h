@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -85,21 +86,46 @@ nlohmann::json rule_model(const Catalog& c, size_t i);
 std::string rule_json_text(const nlohmann::json& model);
 
 // cache.cpp: the rule cache of a catalog build (binary; see the file's comment).
+// Per-rule byte blobs of a CachedFile (translations, analyses) are views: into the mapped
+// cache part they were read from (CachedFile::mapping keeps it alive), or into CachedFile::
+// store for the ones this build made. A rebuild thus neither copies nor decodes the blobs of
+// unchanged rules; translations are decoded only for the pages that are rendered.
 struct CachedFile {
     std::string path;
     uint64_t hash = 0;  // XXH3 of the file's bytes
     std::vector<Rule> rules;
     Diagnostics diagnostics;
-    // Per rule: the translations made for it, valid while the rule's linked logic still has
-    // this structural hash (a Sigma filter in another file can change it).
-    std::vector<std::vector<Translation>> translations;
+    // The rules and the diagnostics as the cache holds them (per rule, and all diagnostics
+    // at once): written as they are, so the decoded rules and diagnostics can be moved into
+    // the build. seal_cached_file fills them for a file that was parsed.
+    std::vector<std::string_view> rule_bytes;
+    std::string_view diagnostic_bytes;
+    bool sealed = false;
+    // Per rule: the translations made for it (encode_translations), valid while the rule's
+    // linked logic still has this structural hash (a Sigma filter in another file can change
+    // it).
+    std::vector<std::string_view> translations;
     std::vector<uint64_t> logic_hashes;
     std::vector<uint8_t> translated;
     // Per rule: its own analysis (encode_analysis), valid while analysis_keys[k] equals the
     // rule's analysis key (file hash, place in the file, linked conditions); empty if none.
-    std::vector<std::string> analyses;
+    std::vector<std::string_view> analyses;
     std::vector<uint64_t> analysis_keys;
+    // The owners of the views above.
+    std::shared_ptr<const void> mapping;
+    std::vector<std::unique_ptr<std::string>> store;
+    // Stores bytes and returns a view of them that lives as long as this CachedFile.
+    std::string_view keep(std::string bytes) {
+        store.push_back(std::make_unique<std::string>(std::move(bytes)));
+        return *store.back();
+    }
 };
+// Encodes the file's rules and diagnostics into rule_bytes and diagnostic_bytes (once); the
+// writer then no longer reads `rules` and `diagnostics`.
+void seal_cached_file(CachedFile& f);
+// A rule's translations as bytes (a count, then target, query and error of each), and back.
+std::string encode_translations(const std::vector<Translation>& v);
+bool decode_translations(std::string_view bytes, std::vector<Translation>& out);
 // A fingerprint of the running sigil binary: caches and page keys made by another build of
 // sigil are not trusted.
 uint64_t binary_fingerprint();

@@ -99,6 +99,9 @@ struct LoadResult {
     double t_translate = 0;  // CPU seconds in the translator
     // Per catalog rule: its file (index into `files`) and its place among the file's rules.
     std::vector<std::pair<uint32_t, uint32_t>> origin;
+    // Per catalog rule: its translations, encoded (in `files`); decoded into the rule's
+    // RuleAnalysis::translations only when its pages are rendered.
+    std::vector<std::string_view> translations;
 };
 
 LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_dir,
@@ -226,11 +229,13 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
             cf.translated.assign(cf.rules.size(), 0);
             cf.logic_hashes.assign(cf.rules.size(), 0);
         }
+        // Moved: the cache keeps the unlinked rules and the diagnostics as bytes.
+        seal_cached_file(cf);
         for (auto& r : cf.rules) {
-            set.rules.push_back(r);  // a copy: the cache keeps the unlinked rule
+            set.rules.push_back(std::move(r));
             rule_file.push_back(fi);
         }
-        for (auto& d : cf.diagnostics) set.diagnostics.push_back(d);
+        for (auto& d : cf.diagnostics) set.diagnostics.push_back(std::move(d));
         res.files.push_back(std::move(cf));
     }
     // Diagnostics of the macro and data source files themselves.
@@ -246,21 +251,21 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
         if (r.kind == RuleKind::Filter) continue;
         CachedFile& cf = res.files[fi];
         std::vector<Translation> tr;
+        std::string_view tr_bytes;
         bool have = false;
         if (translate) {
             uint64_t h = r.conditions.empty() ? 0 : r.expr()->hash;
             if (k < cf.translated.size() && cf.translated[k] && cf.logic_hashes[k] == h) {
-                // Moved, not copied: write_cache_parts copies them back for the parts it
-                // writes (LoadResult::origin finds them).
-                tr = std::move(cf.translations[k]);
+                tr_bytes = cf.translations[k];  // decoded if the rule's pages are rendered
             } else {
                 double tt = cpu_now();
                 tr = translate(r);
                 res.t_translate += cpu_now() - tt;
                 ++res.translated;
+                tr_bytes = cf.keep(encode_translations(tr));
                 if (k < cf.translations.size()) {
                     res.dirty[fi] = 1;
-                    cf.translations[k] = tr;
+                    cf.translations[k] = tr_bytes;
                     cf.translated[k] = 1;
                     cf.logic_hashes[k] = h;
                 }
@@ -275,6 +280,7 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
             c.texts.push_back(texts[fi]);
         c.files.push_back(files[fi]);
         res.origin.push_back({uint32_t(fi), uint32_t(k)});
+        res.translations.push_back(tr_bytes);
         RuleAnalysis a;
         a.translations = std::move(tr);
         a.translations_available = have;
@@ -331,7 +337,7 @@ void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>&
         }
         if (k < cf.analyses.size()) {
             lr.dirty[fi] = 1;
-            cf.analyses[k] = encode_analysis(a, inputs[i]);
+            cf.analyses[k] = cf.keep(encode_analysis(a, inputs[i]));
             cf.analysis_keys[k] = key;
         }
     }
@@ -552,7 +558,8 @@ bool swap_in(const fs::path& tmp, const fs::path& out, std::string& err) {
  * neighbors with their titles), its translations — and the sigil binary, whose templates and
  * knowledge tables also shape the pages. Computing it is a few hashes per rule, so an
  * incremental build knows which pages to render without building any model. */
-uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, uint64_t fingerprint) {
+uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, std::string_view translations,
+                  uint64_t fingerprint) {
     const Rule& r = c.rules[i];
     const RuleAnalysis& a = c.analyses[i];
     // Streamed: the same hash as of the concatenation, without copying the translations.
@@ -562,7 +569,7 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, uint64_t fing
     } st;
     XXH3_64bits_reset(st.s);
     auto num = [&](uint64_t v) { XXH3_64bits_update(st.s, &v, sizeof v); };
-    auto str = [&](const std::string& s) {
+    auto str = [&](std::string_view s) {
         num(s.size());
         XXH3_64bits_update(st.s, s.data(), s.size());
     };
@@ -588,7 +595,7 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, uint64_t fing
     }
     for (uint32_t t : a.neighbor_totals) num(t);
     num(a.translations_available);
-    for (auto& t : a.translations) str(t.target), str(t.query), str(t.error);
+    str(translations);  // encode_translations: every target, query and error
     return XXH3_64bits_digest(st.s);
 }
 
@@ -599,13 +606,11 @@ uint64_t page_key(const Catalog& c, size_t i, uint64_t logic_hash, uint64_t fing
  * could not be read, or when the list of its files changed (a file added or removed). In a
  * staged build the parts are written like every other file: staged, then moved into place by
  * the journal. */
-bool write_cache_parts(LoadResult& lr, const Catalog& c, OutputTree& tree) {
+bool write_cache_parts(LoadResult& lr, OutputTree& tree) {
     std::vector<std::vector<const CachedFile*>> parts(kRuleCacheParts);
     std::vector<uint8_t> write(kRuleCacheParts, 0);
-    std::vector<uint8_t> part_of(lr.files.size());
     for (size_t i = 0; i < lr.files.size(); ++i) {
         size_t p = rule_cache_part(lr.files[i].path);
-        part_of[i] = uint8_t(p);
         parts[p].push_back(&lr.files[i]);
         if (lr.dirty[i]) write[p] = 1;
     }
@@ -615,13 +620,6 @@ bool write_cache_parts(LoadResult& lr, const Catalog& c, OutputTree& tree) {
         bool same = lr.part_read[p] && before.size() == parts[p].size();
         for (size_t k = 0; same && k < before.size(); ++k) same = before[k] == parts[p][k]->path;
         write[p] = !same;
-    }
-    // Translations reused from the cache were moved into the analyses: back for these parts.
-    for (size_t i = 0; i < lr.origin.size(); ++i) {
-        auto [fi, k] = lr.origin[i];
-        CachedFile& cf = lr.files[fi];
-        if (write[part_of[fi]] && k < cf.translations.size() && cf.translations[k].empty())
-            cf.translations[k] = c.analyses[i].translations;
     }
     char name[24];
     for (size_t p = 0; p < kRuleCacheParts; ++p) {
@@ -873,7 +871,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     std::unordered_set<std::string> slugs;
     slugs.reserve(c.rules.size());
     for (size_t i = 0; i < c.rules.size(); ++i) {
-        uint64_t key = page_key(c, i, logic_hashes[i], fp);
+        uint64_t key = page_key(c, i, logic_hashes[i], lr.translations[i], fp);
         const std::string& slug = c.analyses[i].slug;
         slugs.insert(slug);
         tree.out.rules[slug] = key;
@@ -887,7 +885,10 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
         std::string js;
         auto model = [&]() -> const json& {
             if (!m) {
-                if (!c.analyses[i].logic) c.analyses[i].logic = rule_logic(c.rules[i]);
+                RuleAnalysis& a = c.analyses[i];
+                if (!a.logic) a.logic = rule_logic(c.rules[i]);
+                if (a.translations.empty() && !lr.translations[i].empty())
+                    decode_translations(lr.translations[i], a.translations);
                 m = rule_model(c, i);
                 js = rule_json_text(*m);
             }
@@ -966,7 +967,7 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
     if (!tree.failed.empty())
         return fail("catalog.out.write", "cannot write " + tree.failed.front(), tmp.string());
 
-    if (!write_cache_parts(lr, c, tree))
+    if (!write_cache_parts(lr, tree))
         return fail("catalog.out.write", "cannot write the rule cache", tmp.string());
     tree.delete_stale();
     // The single-file cache of builds before the split: no longer read.

@@ -704,7 +704,8 @@ TEST(CatalogCache, RoundTripKeepsRulesAndTranslations) {
     files[0].path = "x.yml";
     files[0].hash = 42;
     files[0].rules = c.rules;
-    files[0].translations.assign(c.rules.size(), {{"splunk", "q", ""}});
+    files[0].translations.assign(c.rules.size(),
+                                 files[0].keep(encode_translations({{"splunk", "q", ""}})));
     files[0].translated.assign(c.rules.size(), 1);
     files[0].logic_hashes.assign(c.rules.size(), 7);
     Diagnostic d;
@@ -729,7 +730,11 @@ TEST(CatalogCache, RoundTripKeepsRulesAndTranslations) {
         EXPECT_TRUE(same_logic(normalize(a.expr()), normalize(b.expr()))) << a.title;
         EXPECT_EQ(a.loc.line, b.loc.line);
     }
-    EXPECT_EQ(back[0].translations[0][0].query, "q");
+    std::vector<Translation> tr;
+    ASSERT_TRUE(decode_translations(back[0].translations[0], tr));
+    ASSERT_EQ(tr.size(), 1u);
+    EXPECT_EQ(tr[0].target, "splunk");
+    EXPECT_EQ(tr[0].query, "q");
     EXPECT_EQ(back[0].logic_hashes[0], 7u);
     EXPECT_EQ(back[0].diagnostics[0].code, "x.y");
     // A truncated cache is rejected as a whole.
