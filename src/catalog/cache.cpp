@@ -358,21 +358,34 @@ Reader sub_reader(const Reader& rd, std::string_view bytes) {
  * (rule_logic), and the corpus-dependent parts (indicator counts, neighbors, translations),
  * which are filled in later. Same varint/string encoding as the rest of the cache. */
 std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
+    // First the parts only a rule's own pages read, length-prefixed (skipped by a decoder
+    // that wants only the rest), then what the site pages and corpus analyses read.
+    Writer p;
+    auto pi = [&](int v) { p.u(uint64_t(int64_t(v))); };
+    p.u(a.stages.size());
+    for (auto& v : a.stages) pi(v.number), p.s(v.label), p.s(v.text), p.strs(v.predicates);
+    p.u(a.exclusions.size());
+    for (auto& x : a.exclusions) p.s(x.field), p.s(x.kind), p.strs(x.values);
+    p.u(a.search_terms.size());
+    for (auto& t : a.search_terms) pi(t.stage), p.s(t.term);
+    p.strs(a.other_tags);
+    p.u(a.data_needed.size());
+    for (auto& d : a.data_needed)
+        p.s(d.channel), p.s(d.provider), p.u(d.event_id), p.s(d.atc_id), p.s(d.audit);
+    p.u(a.triggers.size());
+    for (auto& t : a.triggers)
+        p.s(t.technique), pi(t.number), p.s(t.name), p.s(t.guid), p.s(t.executor), p.s(t.match);
+
     Writer w;
     auto i = [&](int v) { w.u(uint64_t(int64_t(v))); };
+    w.s(p.out);
     w.s(a.slug);
-    w.u(a.stages.size());
-    for (auto& v : a.stages) i(v.number), w.s(v.label), w.s(v.text), w.strs(v.predicates);
-    w.u(a.exclusions.size());
-    for (auto& x : a.exclusions) w.s(x.field), w.s(x.kind), w.strs(x.values);
     w.u(a.indicators.size());
     for (auto& x : a.indicators) {
         w.s(x.field), w.s(x.kind);
         w.u(x.values.size());
         for (auto& v : x.values) w.s(v.value);
     }
-    w.u(a.search_terms.size());
-    for (auto& t : a.search_terms) i(t.stage), w.s(t.term);
     auto tech = [&](const TechniqueRef& t) {
         w.s(t.id), w.s(t.display), w.s(t.tagged), w.s(t.fate);
     };
@@ -388,17 +401,10 @@ std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
         w.u(v->size());
         for (auto& x : *v) w.s(x.id), w.s(x.name), w.s(x.display);
     }
-    w.strs(a.other_tags);
     w.u(a.events.size());
     for (auto& e : a.events)
         w.s(e.provider), w.s(e.provider_short), w.s(e.channel), w.u(e.event_id), w.s(e.title),
             w.s(e.origin);
-    w.u(a.data_needed.size());
-    for (auto& d : a.data_needed)
-        w.s(d.channel), w.s(d.provider), w.u(d.event_id), w.s(d.atc_id), w.s(d.audit);
-    w.u(a.triggers.size());
-    for (auto& t : a.triggers)
-        w.s(t.technique), i(t.number), w.s(t.name), w.s(t.guid), w.s(t.executor), w.s(t.match);
     auto hashes = [&](const std::vector<uint64_t>& v) {
         w.u(v.size());
         for (uint64_t h : v) w.u(h);
@@ -418,24 +424,45 @@ std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in) {
     return std::move(w.out);
 }
 
-bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) {
+bool decode_analysis_pages(std::string_view bytes, RuleAnalysis& a) {
+    Reader outer;
+    outer.in = bytes;
     Reader rd;
-    rd.in = bytes;
+    rd.in = outer.view();
+    if (!outer.ok) return false;
     auto i = [&] { return int(int64_t(rd.u())); };
-    a.slug = rd.s();
     a.stages.resize(rd.count());
     for (auto& v : a.stages)
         v.number = i(), v.label = rd.s(), v.text = rd.s(), v.predicates = rd.strs();
     a.exclusions.resize(rd.count());
     for (auto& x : a.exclusions) x.field = rd.s(), x.kind = rd.s(), x.values = rd.strs();
+    a.search_terms.resize(rd.count());
+    for (auto& t : a.search_terms) t.stage = i(), t.term = rd.s();
+    a.other_tags = rd.strs();
+    a.data_needed.resize(rd.count());
+    for (auto& d : a.data_needed)
+        d.channel = rd.s(), d.provider = rd.s(), d.event_id = uint32_t(rd.u()), d.atc_id = rd.s(),
+        d.audit = rd.s();
+    a.triggers.resize(rd.count());
+    for (auto& t : a.triggers)
+        t.technique = rd.s(), t.number = i(), t.name = rd.s(), t.guid = rd.s(), t.executor = rd.s(),
+        t.match = rd.s();
+    return rd.ok && rd.pos == rd.in.size();
+}
+
+bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in, bool pages) {
+    Reader rd;
+    rd.in = bytes;
+    auto i = [&] { return int(int64_t(rd.u())); };
+    rd.view();  // the page parts: decode_analysis_pages
+    if (pages && !decode_analysis_pages(bytes, a)) return false;
+    a.slug = rd.s();
     a.indicators.resize(rd.count());
     for (auto& x : a.indicators) {
         x.field = rd.s(), x.kind = rd.s();
         x.values.resize(rd.count());
         for (auto& v : x.values) v.value = rd.s();
     }
-    a.search_terms.resize(rd.count());
-    for (auto& t : a.search_terms) t.stage = i(), t.term = rd.s();
     auto tech = [&](TechniqueRef& t) {
         t.id = rd.s(), t.display = rd.s(), t.tagged = rd.s(), t.fate = rd.s();
     };
@@ -451,19 +478,10 @@ bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in) 
         v->resize(rd.count());
         for (auto& x : *v) x.id = rd.s(), x.name = rd.s(), x.display = rd.s();
     }
-    a.other_tags = rd.strs();
     a.events.resize(rd.count());
     for (auto& e : a.events)
         e.provider = rd.s(), e.provider_short = rd.s(), e.channel = rd.s(),
         e.event_id = uint32_t(rd.u()), e.title = rd.s(), e.origin = rd.s();
-    a.data_needed.resize(rd.count());
-    for (auto& d : a.data_needed)
-        d.channel = rd.s(), d.provider = rd.s(), d.event_id = uint32_t(rd.u()), d.atc_id = rd.s(),
-        d.audit = rd.s();
-    a.triggers.resize(rd.count());
-    for (auto& t : a.triggers)
-        t.technique = rd.s(), t.number = i(), t.name = rd.s(), t.guid = rd.s(), t.executor = rd.s(),
-        t.match = rd.s();
     auto hashes = [&](std::vector<uint64_t>& v) {
         v.resize(rd.count());
         for (auto& h : v) h = rd.u();

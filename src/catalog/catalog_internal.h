@@ -143,8 +143,12 @@ size_t rule_cache_part(std::string_view path);
 // analyze_rule's output without the logic (recomputed by rule_logic) and without the
 // corpus-dependent parts; decode_analysis fills those fields and leaves the others alone.
 // The rule's corpus inputs travel with it.
+// Without `pages`, the parts only the rule's own pages read (stages, exclusions, search terms,
+// other tags, data needed, triggers) are left out; decode_analysis_pages fills them later.
 std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in);
-bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in);
+bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in,
+                     bool pages = true);
+bool decode_analysis_pages(std::string_view bytes, RuleAnalysis& a);
 
 // html.cpp / markdown.cpp
 std::string escape_html(std::string_view s);

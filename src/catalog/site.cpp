@@ -102,6 +102,9 @@ struct LoadResult {
     // Per catalog rule: its translations, encoded (in `files`); decoded into the rule's
     // RuleAnalysis::translations only when its pages are rendered.
     std::vector<std::string_view> translations;
+    // Per catalog rule: its cached analysis when it was decoded without the parts only its
+    // own pages read (decode_analysis_pages adds them when they are rendered); else empty.
+    std::vector<std::string_view> analyses;
 };
 
 LoadResult load_with_cache(const std::vector<std::string>& paths, const std::string& cache_dir,
@@ -180,6 +183,9 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
     SplCollection ctx;  // macros and data sources, loaded on first need
     bool ctx_loaded = false;
     std::vector<size_t> rule_file;  // rule index → index into files
+    // Most files hold one rule: reserved so the rules are not moved again as the vector grows.
+    set.rules.reserve(files.size() + files.size() / 8);
+    rule_file.reserve(set.rules.capacity());
     for (size_t fi = 0; fi < files.size(); ++fi) {
         const std::string& path = files[fi];
         CachedFile cf;
@@ -243,6 +249,11 @@ LoadResult load_with_cache(const std::vector<std::string>& paths, const std::str
     link_rule_set(set);
 
     // Keep detection and correlation rules (filters were applied by linking).
+    for (auto* v : {&c.texts, &c.files}) v->reserve(set.rules.size());
+    c.rules.reserve(set.rules.size());
+    c.analyses.reserve(set.rules.size());
+    res.origin.reserve(set.rules.size());
+    res.translations.reserve(set.rules.size());
     std::vector<size_t> within(files.size(), 0);  // next rule index within its file
     for (size_t i = 0; i < set.rules.size(); ++i) {
         size_t fi = rule_file[i];
@@ -310,6 +321,7 @@ uint64_t analysis_key(const CachedFile& cf, uint32_t k, const Rule& r) {
 void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>& inputs) {
     CanonicalHashes hashes;
     inputs.assign(c.rules.size(), {});
+    lr.analyses.assign(c.rules.size(), {});
     for (size_t i = 0; i < c.rules.size(); ++i) {
         auto [fi, k] = lr.origin[i];
         CachedFile& cf = lr.files[fi];
@@ -320,7 +332,8 @@ void analyze_rules_cached(Catalog& c, LoadResult& lr, std::vector<CorpusInputs>&
             !cf.analyses[k].empty()) {
             RuleAnalysis d;
             CorpusInputs in;
-            if (decode_analysis(cf.analyses[k], d, in)) {
+            if (decode_analysis(cf.analyses[k], d, in, false)) {
+                lr.analyses[i] = cf.analyses[k];
                 // d.logic stays empty: built by build_catalog only for rendered pages.
                 d.translations = std::move(a.translations);
                 d.translations_available = a.translations_available;
@@ -889,6 +902,10 @@ CatalogBuildReport build_catalog(const CatalogBuildOptions& o) {
                 if (!a.logic) a.logic = rule_logic(c.rules[i]);
                 if (a.translations.empty() && !lr.translations[i].empty())
                     decode_translations(lr.translations[i], a.translations);
+                if (!lr.analyses[i].empty()) {
+                    decode_analysis_pages(lr.analyses[i], a);
+                    lr.analyses[i] = {};
+                }
                 m = rule_model(c, i);
                 js = rule_json_text(*m);
             }
