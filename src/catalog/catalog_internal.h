@@ -2,8 +2,8 @@
 // renderers, site build, rule cache); not part of the public API.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -146,8 +146,7 @@ size_t rule_cache_part(std::string_view path);
 // Without `pages`, the parts only the rule's own pages read (stages, exclusions, search terms,
 // other tags, data needed, triggers) are left out; decode_analysis_pages fills them later.
 std::string encode_analysis(const RuleAnalysis& a, const CorpusInputs& in);
-bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in,
-                     bool pages = true);
+bool decode_analysis(std::string_view bytes, RuleAnalysis& a, CorpusInputs& in, bool pages = true);
 bool decode_analysis_pages(std::string_view bytes, RuleAnalysis& a);
 
 // html.cpp / markdown.cpp
