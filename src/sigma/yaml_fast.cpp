@@ -566,6 +566,22 @@ bool Fast::block(uint32_t indent, YamlNode& out) {
  * leaves `docs` untouched) when the text is outside the subset. */
 namespace {
 
+/* True when the 8 bytes at p are all in 0x20..0x7E: none is a C0 control
+ * (below 0x20, tab included), DEL (0x7F) or a UTF-8 byte (0x80 and up).
+ * Word-at-a-time tests: `(x - 0x20..) & ~x & 0x80..` is non-zero exactly
+ * when some byte of x is below 0x20 (x's bytes below 0x80), and the same
+ * with x ^ 0x7F.. finds a 0x7F byte (as a zero byte).
+ */
+inline bool plain_ascii8(const char* p) {
+    constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (x & high) return false;
+    if ((x - ones * 0x20) & ~x & high) return false;
+    uint64_t d = x ^ (ones * 0x7F);
+    return ((d - ones) & ~d & high) == 0;
+}
+
 // Length of the printable UTF-8 sequence at p (a lead byte >= 0x80), or 0 when
 // it is malformed (overlong, surrogate, past U+10FFFF, truncated), not a
 // YAML printable character (C1 controls, U+FEFF, U+FFFE, U+FFFF) or one of
@@ -611,6 +627,10 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
         while (ind < n && b[ind] == ' ') ++ind;
         if (ind < n && b[ind] == '\t') return false;
         for (size_t k = 0; k < n; ++k) {
+            // Eight plain printable ASCII bytes at a time (plain_ascii8); a
+            // word with anything else is looked at byte by byte below.
+            while (k + 8 <= n && plain_ascii8(b + k)) k += 8;
+            if (k >= n) break;
             unsigned char c = (unsigned char)b[k];
             if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
             if (c >= 0x80) {

@@ -81,6 +81,29 @@ TEST(YamlFast, FallsBackOutsideItsSubset) {
     }
 }
 
+// The line check reads eight bytes at a time: a control character, DEL or
+// a non-ASCII byte at any offset of a long line must still be seen.
+TEST(YamlFast, EveryByteOfALongLineIsChecked) {
+    const std::string base = "title: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\n";
+    const unsigned char bad[] = {0x01, 0x08, 0x0B, 0x1F, 0x7F, 0x80, 0xC2, 0xFF};
+    for (size_t at = 7; at + 1 < base.size(); ++at) {
+        for (unsigned char c : bad) {
+            std::string text = base;
+            text[at] = char(c);
+            std::vector<YamlDocument> fast;
+            EXPECT_FALSE(parse_yaml_fast(text, fast)) << "byte " << int(c) << " at " << at;
+        }
+        std::string tab = base;
+        tab[at] = '\t';  // allowed inside a value: both paths agree
+        bool taken = false;
+        EXPECT_EQ(compare(tab, taken), "") << "tab at " << at;
+        std::string utf8 = base;
+        utf8.replace(at, 1, "\xC3\xA9");  // printable UTF-8: taken, same tree
+        EXPECT_EQ(compare(utf8, taken), "") << "e-acute at " << at;
+        EXPECT_TRUE(taken) << "e-acute at " << at;
+    }
+}
+
 TEST(YamlFast, SameTreesAsLibfyamlOnTheSigmaCorpus) {
     std::string root = std::string(SIGIL_SHARED_DIR) + "/corpus";
     if (!std::filesystem::exists(root)) GTEST_SKIP() << "no shared corpus";
