@@ -52,6 +52,15 @@ std::string ascii_lower(std::string s) {
 struct Compiler {
     CompiledRuleSet::Impl& im;
     Diagnostics& diags;
+    // Warnings given while compiling rules, by rule index (for the tables
+    // cache), and each shared predicate's sharing key.
+    std::vector<uint32_t> diag_rule;
+    std::vector<uint64_t> pred_keys;
+
+    void warn(const char* code, std::string msg, const Rule& r) {
+        diag(diags, Severity::Warning, code, std::move(msg), r);
+        diag_rule.push_back(uint32_t(&r - im.rules->data()));
+    }
     // Shared predicates: key hash → first entry; pred_next chains entries
     // whose keys collide (see pred_id).
     std::unordered_map<uint64_t, int> pred_head;
@@ -62,9 +71,10 @@ struct Compiler {
     // gets its global id in atom_id()), and each shared predicate's atoms,
     // computed once: 0 not yet, 1 no constraint, 2 pred_atom_list[id].
     std::unordered_map<std::string, uint32_t> lit_ids;
-    std::vector<std::string> lit_text;
+    std::vector<const std::string*> lit_text;  // id → the key in lit_ids
     std::vector<uint8_t> pred_atom_state;
-    std::vector<std::vector<Atom>> pred_atom_list;
+    std::vector<std::pair<uint32_t, uint32_t>> pred_atom_span;  // into pred_atom_flat
+    std::vector<Atom> pred_atom_flat;
     // Gate keys per log source (product, category, service): many rules
     // share one.
     std::map<std::tuple<std::string, std::string, std::string>,
@@ -136,7 +146,7 @@ struct Compiler {
         c.cased = p.cased;
         if (p.placeholders) {
             c.kind = PredKind::Never;
-            diag(diags, Severity::Warning, "engine.placeholder.unresolved",
+            warn("engine.placeholder.unresolved",
                  "'" + p.str() + "' has unresolved %placeholders% (no pipeline); it never matches",
                  r);
         } else if (p.is_keyword()) {
@@ -217,7 +227,7 @@ struct Compiler {
         if (c.re)
             c.re_literals = regex_required_literals(p.value.s, p.re_flags, min_atom(), c.re_atoms);
         if (c.re && c.re_literals < 0 && !c.re->ok())
-            diag(diags, Severity::Warning, "engine.regex.invalid",
+            warn("engine.regex.invalid",
                  "regular expression '" + p.value.s +
                      "' is accepted by neither RE2 nor PCRE2; the predicate never matches",
                  r);
@@ -225,6 +235,7 @@ struct Compiler {
         int id = int(im.preds.size());
         im.preds.push_back(std::move(c));
         pred_next.push_back(-1);
+        pred_keys.push_back(h);
         if (last < 0)
             head->second = id;
         else
@@ -273,7 +284,7 @@ struct Compiler {
      */
     uint32_t lit_id(std::string&& s) {
         auto [it, fresh] = lit_ids.emplace(std::move(s), uint32_t(lit_text.size()));
-        if (fresh) lit_text.push_back(it->first);
+        if (fresh) lit_text.push_back(&it->first);
         return it->second;
     }
 
@@ -341,21 +352,27 @@ struct Compiler {
     Atoms pred_atoms(uint32_t id) {
         if (pred_atom_state.size() <= id) {
             pred_atom_state.resize(im.preds.size(), 0);
-            pred_atom_list.resize(im.preds.size());
+            pred_atom_span.resize(im.preds.size());
         }
         if (pred_atom_state[id] == 0) {
             Atoms a = pred_atoms_uncached(id);
             pred_atom_state[id] = a ? 2 : 1;
-            if (a) pred_atom_list[id] = std::move(*a);
+            if (a) {
+                pred_atom_span[id] = {uint32_t(pred_atom_flat.size()), uint32_t(a->size())};
+                pred_atom_flat.insert(pred_atom_flat.end(), a->begin(), a->end());
+            }
+            return a;
         }
         if (pred_atom_state[id] == 1) return std::nullopt;
-        return pred_atom_list[id];
+        auto [first, count] = pred_atom_span[id];
+        return std::vector<Atom>(pred_atom_flat.begin() + first,
+                                 pred_atom_flat.begin() + first + count);
     }
 
     std::pair<size_t, size_t> score(const std::vector<Atom>& a) const {
         if (a.empty()) return {SIZE_MAX, 0};
         size_t shortest = SIZE_MAX;
-        for (auto& s : a) shortest = std::min(shortest, lit_text[s.lit].size());
+        for (auto& s : a) shortest = std::min(shortest, lit_text[s.lit]->size());
         return {std::min<size_t>(shortest, 12), SIZE_MAX - a.size()};
     }
 
@@ -433,7 +450,7 @@ struct Compiler {
     void sort_atoms(std::vector<Atom>& a) const {
         static const std::string none;
         std::sort(a.begin(), a.end(), [&](const Atom& x, const Atom& y) {
-            if (x.lit != y.lit) return lit_text[x.lit] < lit_text[y.lit];
+            if (x.lit != y.lit) return *lit_text[x.lit] < *lit_text[y.lit];
             const std::string& fx = x.field < 0 ? none : field_names[size_t(x.field)];
             const std::string& fy = y.field < 0 ? none : field_names[size_t(y.field)];
             return fx < fy;
@@ -499,13 +516,25 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
                                                                 Diagnostics& diags,
                                                                 const EngineOptions& opts) {
     auto rs = std::shared_ptr<CompiledRuleSet>(new CompiledRuleSet());
-    rs->impl_ = std::make_unique<Impl>();
+    auto fresh_impl = [&] {
+        rs->impl_ = std::make_unique<Impl>();
+        rs->impl_->rules = &rules;
+        rs->impl_->opts = opts;
+        rs->impl_->rule_fields.resize(rules.size());
+        rs->impl_->reported_alone.assign(rules.size(), true);
+    };
+    fresh_impl();
+    bool cached = !opts.tables_file.empty() && opts.tables_key;
+    if (cached && load_tables(rules, *rs->impl_, diags, &Compiler::pred_key)) {
+        rs->impl_->cache_stats.tables_loaded = true;
+        rs->finish(diags);
+        return rs;
+    }
+    if (cached) fresh_impl();  // a partly read file leaves nothing behind
     Impl& im = *rs->impl_;
-    im.rules = &rules;
-    im.opts = opts;
-    im.rule_fields.resize(rules.size());
-    im.reported_alone.assign(rules.size(), true);
     Compiler c{im, diags};
+    size_t diags0 = diags.size();
+    std::vector<TableOrigin> origins;
     std::vector<uint32_t> ungated;
     // Rules by the gate entries their log source admits (a log-source class).
     std::map<std::vector<std::pair<std::string, std::string>>, std::vector<uint32_t>> classes;
@@ -516,16 +545,17 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
         const Rule& r = rules[i];
         if (r.kind != RuleKind::Detection) continue;
         if (!r.stages.empty() && r.stages.size() > 1) {
-            diag(diags, Severity::Warning, "engine.rule.stages",
-                 "the rule has pipeline stages after its search (" + r.stages[1].command +
-                     "); only detection rules run in the engine",
-                 r);
+            c.warn("engine.rule.stages",
+                   "the rule has pipeline stages after its search (" + r.stages[1].command +
+                       "); only detection rules run in the engine",
+                   r);
             ++im.stats.skipped_rules;
             continue;
         }
         ExprPtr e = r.expr();
         CompiledRule cr;
         cr.rule = i;
+        size_t preds0 = im.preds.size();
         cr.root = c.node(e, r);
         std::vector<const Pred*> ps;
         collect_preds(e, ps);
@@ -533,13 +563,18 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
             if (!p->field.empty() && std::find(im.rule_fields[i].begin(), im.rule_fields[i].end(),
                                                p->field) == im.rule_fields[i].end())
                 im.rule_fields[i].push_back(p->field);
+        if (cached)
+            for (size_t k = preds0; k < im.preds.size(); ++k) {
+                uint32_t at = uint32_t(std::find(ps.begin(), ps.end(), im.preds[k].src) - ps.begin());
+                origins.push_back({i, at, c.pred_keys[k]});
+            }
         if (opts.prefilter) {
             Atoms a = c.atoms(cr.root);
             if (a) {
                 cr.has_atoms = true;
                 c.sort_atoms(*a);
                 for (auto& s : *a) {
-                    cr.atoms.push_back(c.atom_id(c.lit_text[s.lit]));
+                    cr.atoms.push_back(c.atom_id(*c.lit_text[s.lit]));
                     cr.atom_fields.push_back(s.field);
                     cr.keyword_atoms |= s.field < 0;
                 }
@@ -566,14 +601,22 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
         uint32_t g = c.group(list);
         for (auto& [ch, id] : keys) im.gate[ch][id].push_back(g);
     }
-    compile_correlations(im, diags);
-    if (!opts.lazy_prefilter) {
-        rs->build_prefilters();
-        Diagnostics late = rs->late_diagnostics();
-        diags.insert(diags.end(), late.begin(), late.end());
-        im.late_diags.clear();
-    }
+    if (cached)
+        im.cache_stats.tables_stored =
+            store_tables(im, origins, Diagnostics(diags.begin() + long(diags0), diags.end()),
+                         c.diag_rule);
+    rs->finish(diags);
     return rs;
+}
+
+void CompiledRuleSet::finish(Diagnostics& diags) {
+    compile_correlations(*impl_, diags);
+    if (!impl_->opts.lazy_prefilter) {
+        build_prefilters();
+        Diagnostics late = late_diagnostics();
+        diags.insert(diags.end(), late.begin(), late.end());
+        impl_->late_diags.clear();
+    }
 }
 
 CompiledRuleSet::~CompiledRuleSet() = default;

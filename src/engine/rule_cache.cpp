@@ -101,6 +101,8 @@ RuleCacheStats load_rules_cached(const std::vector<std::string>& paths,
     std::snprintf(name, sizeof name, "rules-%016llx.cache",
                   (unsigned long long)XXH3_64bits(joined.data(), joined.size()));
     std::string cache_file = (fs::path(cache_dir) / name).string();
+    cs.key = key;
+    cs.file = cache_file;
 
     // Unknown files and unreadable ones: diagnostics in file order, as load_rules() gives.
     out.diagnostics = std::move(walk_diags);
