@@ -47,10 +47,12 @@ SStr parse_sigma_string(const std::string& raw, bool expand) {
     };
     // Runs of ordinary characters are copied whole; only the four special
     // characters are looked at one by one.
-    const char* specials = expand ? "\\*?%" : "\\*?";
+    auto special = [expand](char c) {
+        return c == '\\' || c == '*' || c == '?' || (expand && c == '%');
+    };
     for (size_t i = 0; i < raw.size(); ++i) {
-        size_t run = raw.find_first_of(specials, i);
-        if (run == std::string::npos) run = raw.size();
+        size_t run = i;
+        while (run < raw.size() && !special(raw[run])) ++run;
         if (run > i) {
             lit.append(raw, i, run - i);
             i = run;

@@ -115,11 +115,14 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
     bool has = [&] { return false; }();
     auto hasmod = [&](const char* m) { return std::find(mods.begin(), mods.end(), m) != mods.end(); };
     (void)has;
-    std::map<std::string, int> count;
-    for (auto& m : mods)
-        if (++count[m] == 2 && m != "base64")
+    // A modifier's second occurrence is reported (at most once per name).
+    for (size_t i = 0; i < mods.size(); ++i) {
+        const std::string& m = mods[i];
+        size_t before = size_t(std::count(mods.begin(), mods.begin() + long(i), m));
+        if (before == 1 && m != "base64")
             ctx.warn("sigma.validator.invalid_modifier_combinations",
                      "modifier '" + m + "' is applied twice in '" + spec + "'", key);
+    }
     bool field_bound = !spec.empty() && spec[0] != '|';
     size_t nvals = v.is_seq() ? v.items.size() : 1;
     if (field_bound && hasmod("all") && !hasmod("contains") && !hasmod("startswith") &&
