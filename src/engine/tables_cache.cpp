@@ -5,11 +5,13 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <type_traits>
 
 #include "catalog/catalog_internal.h"
 #include "engine/compiled.h"
@@ -54,7 +56,7 @@ struct Out {
         at += n;
         return p;
     }
-    void u(uint64_t v) {
+    [[gnu::always_inline]] void u(uint64_t v) {
         if (v < 0x80 && at < b.size()) {
             b[at++] = char(v);
             return;
@@ -77,6 +79,14 @@ struct Out {
     void bytes(const std::vector<uint8_t>& v) {
         u(v.size());
         if (!v.empty()) std::memcpy(room(v.size()), v.data(), v.size());
+    }
+    // A vector of integers as its bytes (the file never leaves this machine
+    // and is tied to this binary, so the byte order is the same).
+    template <class T>
+    void raw(const std::vector<T>& v) {
+        static_assert(std::is_integral_v<T>);
+        u(v.size());
+        if (!v.empty()) std::memcpy(room(v.size() * sizeof(T)), v.data(), v.size() * sizeof(T));
     }
     template <class T>
     void us(const std::vector<T>& v) {
@@ -142,6 +152,17 @@ struct In {
         if (!v.empty()) std::memcpy(v.data(), p, v.size());
         p += v.size();
     }
+    template <class T>
+    void raw(std::vector<T>& v) {
+        uint64_t count = u();
+        if (count > uint64_t(e - p) / sizeof(T)) {
+            fail();
+            return;
+        }
+        v.resize(size_t(count));
+        if (count) std::memcpy(v.data(), p, v.size() * sizeof(T));
+        p += v.size() * sizeof(T);
+    }
 };
 
 uint64_t file_key(uint64_t key, const EngineOptions& o) {
@@ -192,7 +213,7 @@ bool load_tables(const std::vector<Rule>& rules, CompiledRuleSet::Impl& im, Diag
     uint32_t cur_rule = UINT32_MAX;
     std::vector<const Pred*> ps;
     for (auto& c : im.preds) {
-        uint64_t rule = in.u(), ordinal = in.u(), key = in.u();
+        uint64_t rule = in.u(), ordinal = in.u(), key = std::bit_cast<uint64_t>(in.d());
         if (!in.ok || rule >= rules.size()) return false;
         if (rule != cur_rule) {
             cur_rule = uint32_t(rule);
@@ -217,14 +238,19 @@ bool load_tables(const std::vector<Rule>& rules, CompiledRuleSet::Impl& im, Diag
         if (flags & 8) c.glob = Glob("*" + c.lit + "*");
     }
     // Nodes and child lists.
-    im.nodes.resize(in.n());
-    for (auto& nd : im.nodes) {
-        nd.kind = ExprKind(in.u());
-        nd.first = uint32_t(in.u());
-        nd.count = uint32_t(in.u());
-        nd.pred = int32_t(in.i());
+    std::vector<uint32_t> nodes;
+    in.raw(nodes);
+    if (nodes.size() % 4) return false;
+    im.nodes.resize(nodes.size() / 4);
+    for (size_t k = 0; k < im.nodes.size(); ++k) {
+        Node& nd = im.nodes[k];
+        if (nodes[4 * k] > uint32_t(ExprKind::False)) return false;
+        nd.kind = ExprKind(nodes[4 * k]);
+        nd.first = nodes[4 * k + 1];
+        nd.count = nodes[4 * k + 2];
+        nd.pred = int32_t(nodes[4 * k + 3]);
     }
-    in.us(im.kids);
+    in.raw(im.kids);
     // Compiled rules and their fields.
     im.crules.resize(in.n());
     for (auto& cr : im.crules) {
@@ -298,7 +324,7 @@ bool load_tables(const std::vector<Rule>& rules, CompiledRuleSet::Impl& im, Diag
     for (auto& c : im.preds)
         if (uint64_t(c.kind) > uint64_t(PredKind::FieldRef)) return false;
     for (auto& nd : im.nodes)
-        if (uint64_t(nd.kind) > uint64_t(ExprKind::False) || nd.pred >= int(npreds) ||
+        if (nd.pred >= int(npreds) ||
             (nd.kind == ExprKind::Pred && nd.pred < 0) ||
             uint64_t(nd.first) + nd.count > im.kids.size())
             return false;
@@ -355,7 +381,7 @@ bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin
         const CompiledPred& c = im.preds[k];
         w.u(origins[k].rule);
         w.u(origins[k].ordinal);
-        w.u(origins[k].key);
+        w.d(std::bit_cast<double>(origins[k].key));
         w.u(uint64_t(c.kind));
         w.i(c.field);
         w.i(c.ref_field);
@@ -371,14 +397,16 @@ bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin
             (num ? 16 : 0));
         if (num) w.d(c.num);
     }
-    w.u(im.nodes.size());
-    for (auto& nd : im.nodes) {
-        w.u(uint64_t(nd.kind));
-        w.u(nd.first);
-        w.u(nd.count);
-        w.i(nd.pred);
+    std::vector<uint32_t> nodes(im.nodes.size() * 4);  // packed: no padding bytes
+    for (size_t k = 0; k < im.nodes.size(); ++k) {
+        const Node& nd = im.nodes[k];
+        nodes[4 * k] = uint32_t(nd.kind);
+        nodes[4 * k + 1] = nd.first;
+        nodes[4 * k + 2] = nd.count;
+        nodes[4 * k + 3] = uint32_t(nd.pred);
     }
-    w.us(im.kids);
+    w.raw(nodes);
+    w.raw(im.kids);
     w.u(im.crules.size());
     for (auto& cr : im.crules) {
         w.u(cr.rule);
