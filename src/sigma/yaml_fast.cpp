@@ -112,30 +112,35 @@ struct Fast {
         char q = p[0];
         out.clear();
         size_t k = 1;
+        // Text between quotes and escapes is appended a run at a time.
         if (q == '\'') {
-            for (; k < n; ++k) {
-                if (p[k] == '\'') {
-                    if (k + 1 < n && p[k + 1] == '\'') {
-                        out += '\'';
-                        ++k;
-                        continue;
-                    }
-                    used = k + 1;
-                    return true;
+            while (k < n) {
+                const char* e = static_cast<const char*>(std::memchr(p + k, '\'', n - k));
+                if (!e) return false;  // multi-line: fall back
+                size_t at = size_t(e - p);
+                out.append(p + k, at - k);
+                if (at + 1 < n && p[at + 1] == '\'') {
+                    out += '\'';
+                    k = at + 2;
+                    continue;
                 }
-                out += p[k];
+                used = at + 1;
+                return true;
             }
-            return false;  // multi-line: fall back
+            return false;
         }
         for (; k < n; ++k) {
+            size_t run = k;
+            while (run < n && p[run] != '"' && p[run] != '\\') ++run;
+            if (run > k) {
+                out.append(p + k, run - k);
+                k = run;
+                if (k >= n) break;
+            }
             char c = p[k];
             if (c == '"') {
                 used = k + 1;
                 return true;
-            }
-            if (c != '\\') {
-                out += c;
-                continue;
             }
             if (++k >= n) return false;
             auto hex = [&](int digits) -> bool {

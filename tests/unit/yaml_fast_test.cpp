@@ -139,3 +139,23 @@ TEST(YamlFast, SameTreesAsLibfyamlOnTheSigmaCorpus) {
 }
 
 }  // namespace
+
+// The fuzz seeds of yaml_diff (fuzz/corpus/yaml_diff: quoting, escapes,
+// control characters, odd indentation): the fast path agrees with libfyaml
+// or declines.
+TEST(YamlFast, AgreesOrDeclinesOnTheFuzzSeeds) {
+    std::string dir = std::string(SIGIL_TEST_DIR) + "/../fuzz/corpus/yaml_diff";
+    if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no fuzz seeds";
+    size_t files = 0, taken_n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(e.path(), std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        bool taken = false;
+        EXPECT_EQ(compare(ss.str(), taken), "") << e.path();
+        ++files;
+        taken_n += taken;
+    }
+    EXPECT_GT(files, 100u);
+    EXPECT_GT(taken_n, 10u);
+}
