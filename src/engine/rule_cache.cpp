@@ -72,11 +72,20 @@ bool read_whole(const std::string& path, std::string& out) {
     out.resize(::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? size_t(st.st_size) : 0);
     size_t got = 0;
     for (;;) {
-        if (got == out.size()) out.resize(out.size() * 2 + 4096);  // larger than it said
-        ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+        ssize_t n;
+        if (got < out.size()) {
+            n = ::read(fd, out.data() + got, out.size() - got);
+            if (n > 0) got += size_t(n);
+        } else {  // at the size fstat gave: EOF, or the file is longer
+            char more[4096];
+            n = ::read(fd, more, sizeof more);
+            if (n > 0) {
+                out.append(more, size_t(n));
+                got += size_t(n);
+            }
+        }
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        got += size_t(n);
     }
     ::close(fd);
     out.resize(got);

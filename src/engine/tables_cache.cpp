@@ -46,12 +46,28 @@ namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'I', 'L', 'C', 'T', '1'};
 
-// The writer fills a buffer it grows by doubling, through a raw cursor.
+// The writer fills a 256 KiB buffer through a raw cursor and streams it to
+// the file (and its checksum) whenever it is full, so writing the tables
+// needs no copy of them in memory.
 struct Out {
-    std::string b;
+    std::string b = std::string(256 << 10, '\0');
     size_t at = 0;
+    FILE* f = nullptr;
+    XXH3_state_t* sum = nullptr;
+    uint64_t written = 0;
+    bool ok = true;
+    void flush() {
+        if (!at) return;
+        XXH3_64bits_update(sum, b.data(), at);
+        ok = ok && std::fwrite(b.data(), 1, at, f) == at;
+        written += at;
+        at = 0;
+    }
     char* room(size_t n) {
-        if (at + n > b.size()) b.resize(std::max(b.size() * 2, at + n + 4096));
+        if (at + n > b.size()) {
+            flush();
+            if (n > b.size()) b.resize(n);
+        }
         char* p = b.data() + at;
         at += n;
         return p;
@@ -367,8 +383,21 @@ bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin
                   const Diagnostics& loop_diags, const std::vector<uint32_t>& diag_rules) {
     const EngineOptions& o = im.opts;
     if (origins.size() != im.preds.size() || diag_rules.size() != loop_diags.size()) return false;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(o.tables_file).parent_path(), ec);
+    std::random_device rd;
+    std::string tmp =
+        o.tables_file + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
+    FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) return false;
+    // Header: magic, key, payload size (filled in at the end); then the
+    // payload; then its XXH3.
+    uint64_t head[2] = {file_key(o.tables_key, o), 0};
     Out w;
-    w.b.resize(1 << 20);
+    w.f = f;
+    w.sum = XXH3_createState();
+    XXH3_64bits_reset(w.sum);
+    w.ok = std::fwrite(kMagic, 1, 8, f) == 8 && std::fwrite(head, 1, 16, f) == 16;
     w.u(im.rules->size());
     std::vector<const std::string*> names(im.field_ids.size());
     for (auto& [name, id] : im.field_ids) names[size_t(id)] = &name;
@@ -454,23 +483,15 @@ bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin
         w.s(loop_diags[k].message);
     }
 
-    w.b.resize(w.at);
-    uint64_t head[2] = {file_key(o.tables_key, o), uint64_t(w.b.size())};
-    uint64_t sum = XXH3_64bits(w.b.data(), w.b.size());
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(o.tables_file).parent_path(), ec);
-    std::random_device rd;
-    std::string tmp =
-        o.tables_file + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
-    bool ok = false;
-    if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
-        ok = std::fwrite(kMagic, 1, 8, f) == 8 && std::fwrite(head, 1, 16, f) == 16 &&
-             std::fwrite(w.b.data(), 1, w.b.size(), f) == w.b.size() &&
-             std::fwrite(&sum, 1, 8, f) == 8;
-        ok = std::fclose(f) == 0 && ok;
-        ok = ok && std::rename(tmp.c_str(), o.tables_file.c_str()) == 0;
-        if (!ok) std::remove(tmp.c_str());
-    }
+    w.flush();
+    uint64_t sum = XXH3_64bits_digest(w.sum);
+    XXH3_freeState(w.sum);
+    head[1] = w.written;
+    bool ok = w.ok && std::fwrite(&sum, 1, 8, f) == 8 && std::fseek(f, 8, SEEK_SET) == 0 &&
+              std::fwrite(head, 1, 16, f) == 16;
+    ok = std::fclose(f) == 0 && ok;
+    ok = ok && std::rename(tmp.c_str(), o.tables_file.c_str()) == 0;
+    if (!ok) std::remove(tmp.c_str());
     return ok;
 }
 
