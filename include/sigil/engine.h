@@ -84,11 +84,11 @@ struct EngineStats {
 
 // Prefilter databases so far (they are built lazily, see EngineOptions).
 struct EngineCacheStats {
-    size_t built = 0;     // compiled with Hyperscan
-    size_t loaded = 0;    // read from the cache
-    size_t stored = 0;    // written to the cache
-    size_t scanners = 0;  // groups given the own scanner
-    size_t switched = 0;  // groups moved from the own scanner to Hyperscan
+    size_t built = 0;            // compiled with Hyperscan
+    size_t loaded = 0;           // read from the cache
+    size_t stored = 0;           // written to the cache
+    size_t scanners = 0;         // groups given the own scanner
+    size_t switched = 0;         // groups moved from the own scanner to Hyperscan
     bool tables_loaded = false;  // compile() read the tables (EngineOptions::tables_file)
     bool tables_stored = false;  // compile() wrote them
 };

@@ -565,7 +565,8 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
                 im.rule_fields[i].push_back(p->field);
         if (cached)
             for (size_t k = preds0; k < im.preds.size(); ++k) {
-                uint32_t at = uint32_t(std::find(ps.begin(), ps.end(), im.preds[k].src) - ps.begin());
+                uint32_t at =
+                    uint32_t(std::find(ps.begin(), ps.end(), im.preds[k].src) - ps.begin());
                 origins.push_back({i, at, c.pred_keys[k]});
             }
         if (opts.prefilter) {
@@ -602,9 +603,8 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSet::compile(const std::vecto
         for (auto& [ch, id] : keys) im.gate[ch][id].push_back(g);
     }
     if (cached)
-        im.cache_stats.tables_stored =
-            store_tables(im, origins, Diagnostics(diags.begin() + long(diags0), diags.end()),
-                         c.diag_rule);
+        im.cache_stats.tables_stored = store_tables(
+            im, origins, Diagnostics(diags.begin() + long(diags0), diags.end()), c.diag_rule);
     rs->finish(diags);
     return rs;
 }

@@ -5,9 +5,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -182,8 +182,8 @@ struct In {
 };
 
 uint64_t file_key(uint64_t key, const EngineOptions& o) {
-    uint64_t v[5] = {key, binary_fingerprint(), uint64_t(o.logsource_gate),
-                     uint64_t(o.prefilter), uint64_t(o.min_atom_length)};
+    uint64_t v[5] = {key, binary_fingerprint(), uint64_t(o.logsource_gate), uint64_t(o.prefilter),
+                     uint64_t(o.min_atom_length)};
     return XXH3_64bits(v, sizeof v);
 }
 
@@ -340,8 +340,7 @@ bool load_tables(const std::vector<Rule>& rules, CompiledRuleSet::Impl& im, Diag
     for (auto& c : im.preds)
         if (uint64_t(c.kind) > uint64_t(PredKind::FieldRef)) return false;
     for (auto& nd : im.nodes)
-        if (nd.pred >= int(npreds) ||
-            (nd.kind == ExprKind::Pred && nd.pred < 0) ||
+        if (nd.pred >= int(npreds) || (nd.kind == ExprKind::Pred && nd.pred < 0) ||
             uint64_t(nd.first) + nd.count > im.kids.size())
             return false;
     for (uint32_t k : im.kids)
@@ -422,8 +421,7 @@ bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin
         bool glob = c.kind == PredKind::Glob;
         bool kw_glob = c.kind == PredKind::Keyword && c.src->op == Op::Glob && !c.re;
         bool num = c.num != 0 || std::signbit(c.num);
-        w.u((c.re ? 1 : 0) | (c.net ? 2 : 0) | (glob ? 4 : 0) | (kw_glob ? 8 : 0) |
-            (num ? 16 : 0));
+        w.u((c.re ? 1 : 0) | (c.net ? 2 : 0) | (glob ? 4 : 0) | (kw_glob ? 8 : 0) | (num ? 16 : 0));
         if (num) w.d(c.num);
     }
     std::vector<uint32_t> nodes(im.nodes.size() * 4);  // packed: no padding bytes

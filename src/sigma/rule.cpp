@@ -61,8 +61,10 @@ bool check_date(const YamlNode& n, const char* key, DocContext& ctx, std::string
     size_t ny = num(4, y);
     if (p < s.size()) sep = s[p++];
     size_t nm = num(2, m);
-    if (p < s.size() && s[p] == sep) ++p;
-    else sep = 0;
+    if (p < s.size() && s[p] == sep)
+        ++p;
+    else
+        sep = 0;
     size_t nd = num(2, d);
     slash = sep == '/';
     bool shape = ny == 4 && p == s.size() && (sep == '-' || sep == '/') &&
@@ -76,15 +78,14 @@ bool check_date(const YamlNode& n, const char* key, DocContext& ctx, std::string
             (s[10] == ' ' || s[10] == 'T'))
             return true;
         ctx.error("sigma.meta.date",
-                  std::string("'") + key + "' must be a valid date YYYY-MM-DD, not '" + s + "'",
-                  n);
+                  std::string("'") + key + "' must be a valid date YYYY-MM-DD, not '" + s + "'", n);
         return false;
     }
     if (slash) {
-        ctx.warn("sigma.meta.date_legacy",
-                 std::string("'") + key + "' uses the Sigma v1 form '" + s +
-                     "'; v2 requires YYYY-MM-DD",
-                 n);
+        ctx.warn(
+            "sigma.meta.date_legacy",
+            std::string("'") + key + "' uses the Sigma v1 form '" + s + "'; v2 requires YYYY-MM-DD",
+            n);
         char buf[16];
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
         out = buf;
@@ -165,8 +166,8 @@ std::string enum_value(const YamlNode& v, const char* key, DocContext& ctx) {
     std::string low = lower(v.text);
     if (low != v.text)
         ctx.warn("sigma.meta.enum_case",
-                 std::string("'") + key + "' value '" + v.text + "' should be lower case ('" +
-                     low + "')",
+                 std::string("'") + key + "' value '" + v.text + "' should be lower case ('" + low +
+                     "')",
                  v);
     return low;
 }
@@ -175,10 +176,10 @@ std::string enum_value(const YamlNode& v, const char* key, DocContext& ctx) {
 // meta_key() gives a key's index (-1: custom), so parse_metadata() looks
 // each key up once instead of comparing it with every name in turn.
 constexpr std::string_view kMetaKeys[] = {
-    "title",     "id",         "name",           "related",  "taxonomy",  "status",
-    "description", "license",  "author",         "references", "date",    "modified",
-    "fields",    "falsepositives", "level",      "scope",    "tags",      "logsource",
-    "detection", "correlation", "filter",        "generate", "action"};
+    "title",    "id",     "name",       "related",   "taxonomy",  "status",      "description",
+    "license",  "author", "references", "date",      "modified",  "fields",      "falsepositives",
+    "level",    "scope",  "tags",       "logsource", "detection", "correlation", "filter",
+    "generate", "action"};
 constexpr int meta_key(std::string_view k) {
     for (size_t i = 0; i < std::size(kMetaKeys); ++i)
         if (kMetaKeys[i] == k) return int(i);
@@ -267,8 +268,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
         } else if (kid == mk("tags")) {
             if (get_string_list(v, "tags", ctx, r.tags)) {
                 for (size_t i = 0; i < r.tags.size(); ++i)
-                    if (r.tags[i].find('.') == std::string::npos ||
-                        r.tags[i].front() == '.')
+                    if (r.tags[i].find('.') == std::string::npos || r.tags[i].front() == '.')
                         ctx.error("sigma.meta.tag",
                                   "tag '" + r.tags[i] + "' has no namespace (namespace.name)",
                                   v.items[i]);
@@ -289,8 +289,8 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                     ctx.error("sigma.meta.related", "related id is not a UUID: '" + id->text + "'",
                               *id);
                 std::string ty_l = enum_value(*ty, "related type", ctx);
-                static const char* ok[] = {"derived", "obsolete", "merged", "renamed", "similar",
-                                           "correlation"};
+                static const char* ok[] = {"derived", "obsolete", "merged",
+                                           "renamed", "similar",  "correlation"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](auto* x) { return ty_l == x; }))
                     ctx.error("sigma.meta.related",
                               "related type '" + ty->text +
@@ -395,8 +395,8 @@ bool parse_timespan(const YamlNode& n, DocContext& ctx, Correlation& c) {
         return false;
     }
     uint64_t v = std::stoull(s.substr(0, k));
-    static const std::pair<char, uint64_t> units[] = {{'s', 1},      {'m', 60},      {'h', 3600},
-                                                      {'d', 86400},  {'w', 604800},  {'M', 2629746},
+    static const std::pair<char, uint64_t> units[] = {{'s', 1},       {'m', 60},     {'h', 3600},
+                                                      {'d', 86400},   {'w', 604800}, {'M', 2629746},
                                                       {'y', 31556952}};
     for (auto& [u, mul] : units)
         if (s.back() == u) c.timespan_seconds = v * mul;
@@ -467,8 +467,8 @@ bool build_detection_block(const YamlNode& det, DocContext& ctx, bool is_filter,
         return false;
     }
     if (out.idents.empty()) {
-        ctx.error("sigma.detection.none", std::string("the ") + what + " defines no search identifier",
-                  det);
+        ctx.error("sigma.detection.none",
+                  std::string("the ") + what + " defines no search identifier", det);
         return false;
     }
     std::vector<const YamlNode*> conds;
@@ -577,8 +577,8 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
         if (const YamlNode* g = doc.get("generate")) {
             if (g->type == YamlNode::Type::Bool) c.generate = g->b;
         }
-        bool temporal = c.type == Correlation::Type::Temporal ||
-                        c.type == Correlation::Type::TemporalOrdered;
+        bool temporal =
+            c.type == Correlation::Type::Temporal || c.type == Correlation::Type::TemporalOrdered;
         const YamlNode* cond = corr->get("condition");
         if (cond && cond->is_str()) {
             if (!temporal) {
@@ -601,8 +601,8 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
             }
             for (auto& [k, v] : cond->entries) {
                 static const std::pair<const char*, CmpOp> ops[] = {
-                    {"gt", CmpOp::Gt}, {"gte", CmpOp::Gte}, {"lt", CmpOp::Lt},
-                    {"lte", CmpOp::Lte}, {"eq", CmpOp::Eq}, {"neq", CmpOp::Neq}};
+                    {"gt", CmpOp::Gt},   {"gte", CmpOp::Gte}, {"lt", CmpOp::Lt},
+                    {"lte", CmpOp::Lte}, {"eq", CmpOp::Eq},   {"neq", CmpOp::Neq}};
                 if (k.text == "field") {
                     if (v.is_str())
                         c.condition_fields.push_back(v.text);
@@ -622,8 +622,8 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
                                       "condition '" + k.text + "' needs a number", v);
                             return false;
                         }
-                        c.condition.emplace_back(op, v.type == YamlNode::Type::Int ? double(v.i)
-                                                                                   : v.f);
+                        c.condition.emplace_back(op,
+                                                 v.type == YamlNode::Type::Int ? double(v.i) : v.f);
                         okop = true;
                     }
                 if (!okop) {
@@ -641,15 +641,13 @@ bool build_rule(const YamlNode& doc, DocContext& ctx, Rule& r) {
             ctx.error("sigma.correlation.condition", "the correlation has no 'condition'", *corr);
             return false;
         }
-        bool needs_field = c.type == Correlation::Type::ValueCount ||
-                           c.type == Correlation::Type::ValueSum ||
-                           c.type == Correlation::Type::ValueAvg ||
-                           c.type == Correlation::Type::ValuePercentile ||
-                           c.type == Correlation::Type::ValueMedian;
+        bool needs_field =
+            c.type == Correlation::Type::ValueCount || c.type == Correlation::Type::ValueSum ||
+            c.type == Correlation::Type::ValueAvg || c.type == Correlation::Type::ValuePercentile ||
+            c.type == Correlation::Type::ValueMedian;
         if (needs_field && c.condition_fields.empty()) {
             ctx.error("sigma.correlation.field",
-                      std::string(Correlation::type_name(c.type)) +
-                          " needs 'condition.field'",
+                      std::string(Correlation::type_name(c.type)) + " needs 'condition.field'",
                       cond ? *cond : *corr);
             return false;
         }

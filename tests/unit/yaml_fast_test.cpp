@@ -56,8 +56,10 @@ TEST(YamlFast, HandWrittenCases) {
         "title: a\nid: 1\n",
         "a:\n  b: 'x''y'\n  c: \"t\\tq\\u00e9\"\n  d: [1, 'two', three]\n  e: {}\n  f: []\n",
         "list:\n- a\n- b: 1\n  c: 2\n- 'q'\nnext: yes\n",
-        "d: |\n  line1\n\n  line2\nx: >-\n  folded\n  text\n\n  para\ny: 010\nz: 0x1F\nw: 1.5\nv: ~\n",
-        "k: v # comment\n# full comment\nm:\n    - Image|endswith: '\\cmd.exe'\n      CommandLine|contains|all:\n          - a\n          - b\n",
+        "d: |\n  line1\n\n  line2\nx: >-\n  folded\n  text\n\n  para\ny: 010\nz: 0x1F\nw: 1.5\nv: "
+        "~\n",
+        "k: v # comment\n# full comment\nm:\n    - Image|endswith: '\\cmd.exe'\n      "
+        "CommandLine|contains|all:\n          - a\n          - b\n",
         "---\ntitle: one\n---\ntitle: two\n",
         "key:\nother: 1\n",
         "'|all':\n  - x\n  - y\n",
@@ -71,9 +73,9 @@ TEST(YamlFast, HandWrittenCases) {
 }
 
 TEST(YamlFast, FallsBackOutsideItsSubset) {
-    const char* cases[] = {"a: &x 1\nb: *x\n", "a: !!str 1\n", "a: b\n  continued\n",
-                           "a: 'multi\n  line'\n", "a: 1\na: 2\n", "{a: 1}\n", "a:\n\t- x\n",
-                           "- - x\n", "%YAML 1.1\n---\na: 1\n"};
+    const char* cases[] = {"a: &x 1\nb: *x\n",     "a: !!str 1\n", "a: b\n  continued\n",
+                           "a: 'multi\n  line'\n", "a: 1\na: 2\n", "{a: 1}\n",
+                           "a:\n\t- x\n",          "- - x\n",      "%YAML 1.1\n---\na: 1\n"};
     for (auto* c : cases) {
         std::vector<YamlDocument> fast;
         EXPECT_FALSE(parse_yaml_fast(c, fast)) << c;
