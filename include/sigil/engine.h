@@ -57,6 +57,13 @@ struct EngineOptions {
     // platform, written atomically; a missing, stale or damaged entry is
     // rebuilt silently. See default_cache_dir().
     std::string cache_dir;
+    // The compiled tables' cache file ("" = none) and the key of the rules
+    // they are for: a hash of everything `rules` were made from (the hunt
+    // passes RuleCacheStats::key when no pipeline changed the rules). With
+    // the same key, options and sigil binary, compile() reads the tables
+    // instead of compiling; otherwise it compiles and rewrites the file.
+    std::string tables_file;
+    uint64_t tables_key = 0;
     // Correlations: detections of rules that feed a correlation are kept
     // (their group-by and value fields only) until the end of the run.
     size_t max_correlation_detections = 4u << 20;
@@ -77,11 +84,13 @@ struct EngineStats {
 
 // Prefilter databases so far (they are built lazily, see EngineOptions).
 struct EngineCacheStats {
-    size_t built = 0;     // compiled with Hyperscan
-    size_t loaded = 0;    // read from the cache
-    size_t stored = 0;    // written to the cache
-    size_t scanners = 0;  // groups given the own scanner
-    size_t switched = 0;  // groups moved from the own scanner to Hyperscan
+    size_t built = 0;            // compiled with Hyperscan
+    size_t loaded = 0;           // read from the cache
+    size_t stored = 0;           // written to the cache
+    size_t scanners = 0;         // groups given the own scanner
+    size_t switched = 0;         // groups moved from the own scanner to Hyperscan
+    bool tables_loaded = false;  // compile() read the tables (EngineOptions::tables_file)
+    bool tables_stored = false;  // compile() wrote them
 };
 
 // $XDG_CACHE_HOME/sigil, else $HOME/.cache/sigil; "" when neither is set.
@@ -117,6 +126,9 @@ class CompiledRuleSet {
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
+
+  private:
+    void finish(Diagnostics& diags);  // correlations, and prefilters unless lazy
 };
 
 // Matches events against a compiled rule set. Not thread-safe: one per thread.

@@ -54,6 +54,11 @@ struct RuleCacheStats {
     bool used = false;    // the cache applied to this rule set
     bool hit = false;     // rules came from the cache
     bool stored = false;  // the cache was (re)written
+    // When `used`: the rule set's key (sigil version, every rule file's path
+    // and bytes) and the cache file; EngineOptions::tables_key/tables_file
+    // can build on them.
+    uint64_t key = 0;
+    std::string file;
 };
 RuleCacheStats load_rules_cached(const std::vector<std::string>& paths,
                                  const std::string& cache_dir, RuleSet& out);

@@ -240,7 +240,7 @@ int run_hunt(const HuntCliOptions& o) {
     static std::shared_ptr<const CompiledRuleSet>* volatile kept_compiled = nullptr;
     kept_rules = new RuleSet();
     RuleSet& set = *kept_rules;
-    load_rules_cached(o.rules, cache_dir, set);
+    RuleCacheStats rule_cache = load_rules_cached(o.rules, cache_dir, set);
     size_t load_errors = 0;
     for (auto& d : set.diagnostics) load_errors += d.severity == Severity::Error;
     Diagnostics compile_diags;
@@ -270,6 +270,12 @@ int run_hunt(const HuntCliOptions& o) {
     eo.logsource_gate = !o.no_gate;
     eo.prefilter = !o.no_prefilter;
     eo.cache_dir = cache_dir;
+    // The compiled tables are cached beside the rules when the rules are
+    // exactly what the rule files say (no pipeline rewrote them).
+    if (rule_cache.used && o.pipelines.empty()) {
+        eo.tables_file = rule_cache.file + ".tables";
+        eo.tables_key = rule_cache.key;
+    }
     eo.expected_input_bytes = input_bytes;
     eo.prefilter_engine = o.prefilter_engine == "hyperscan" ? PrefilterEngine::Hyperscan
                           : o.prefilter_engine == "scanner" ? PrefilterEngine::Scanner

@@ -195,6 +195,21 @@ struct CompiledRuleSet::Impl {
 namespace engine_detail {
 // correlation.cpp: validates and compiles the correlation rules.
 void compile_correlations(CompiledRuleSet::Impl& im, Diagnostics& diags);
+
+// tables_cache.cpp: the compiled tables on disk (EngineOptions::tables_file).
+// Where a shared predicate came from: the rule, its position among the
+// rule's predicates (collect_preds order), and its sharing key.
+struct TableOrigin {
+    uint32_t rule = 0, ordinal = 0;
+    uint64_t key = 0;
+};
+// Fills im (rules, opts set) from the file and appends the warnings compile()
+// gave; false (im untouched but for partial tables the caller discards) when
+// the file is missing, stale or damaged.
+bool load_tables(const std::vector<Rule>& rules, CompiledRuleSet::Impl& im, Diagnostics& diags,
+                 uint64_t (*pred_key)(const Pred&));
+bool store_tables(const CompiledRuleSet::Impl& im, const std::vector<TableOrigin>& origins,
+                  const Diagnostics& loop_diags, const std::vector<uint32_t>& diag_rules);
 }  // namespace engine_detail
 
 }  // namespace sigil

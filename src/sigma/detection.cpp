@@ -45,7 +45,19 @@ SStr parse_sigma_string(const std::string& raw, bool expand) {
         push_lit(out, lit);
         lit.clear();
     };
+    // Runs of ordinary characters are copied whole; only the four special
+    // characters are looked at one by one.
+    auto special = [expand](char c) {
+        return c == '\\' || c == '*' || c == '?' || (expand && c == '%');
+    };
     for (size_t i = 0; i < raw.size(); ++i) {
+        size_t run = i;
+        while (run < raw.size() && !special(raw[run])) ++run;
+        if (run > i) {
+            lit.append(raw, i, run - i);
+            i = run;
+            if (i == raw.size()) break;
+        }
         char c = raw[i];
         if (c == '\\') {
             char n = i + 1 < raw.size() ? raw[i + 1] : 0;
@@ -74,7 +86,10 @@ SStr parse_sigma_string(const std::string& raw, bool expand) {
             lit += c;
         }
     }
-    flush();
+    if (out.empty() && !lit.empty())
+        out.push_back({Part::Lit, std::move(lit)});
+    else
+        flush();
     return out;
 }
 
@@ -441,7 +456,7 @@ std::string glob_text(const SStr& s, bool placeholders) {
 // Picks the IR operator for a string: plain → Eq, `x*` → StartsWith, `*x` →
 // EndsWith, `*x*` → Contains (so `*` alone is Contains "" = any present value,
 // MOD-CONTAINS-EMPTY / WC-ONLY-STAR), anything else → Glob.
-void string_pred(const SStr& s, Pred& p) {
+void string_pred(SStr& s, Pred& p) {
     bool ph = has_placeholders(s);
     size_t n = s.size();
     bool lead = n && s[0].kind == Part::Star;
@@ -466,8 +481,7 @@ void string_pred(const SStr& s, Pred& p) {
         p.value = Value::string(glob_text(s, false));
         return;
     }
-    std::string lit = b < e ? s[b].s : std::string();
-    p.value = Value::string(lit);
+    p.value = Value::string(b < e ? std::move(s[b].s) : std::string());
     p.op = lead && trail ? Op::Contains : lead ? Op::EndsWith : trail ? Op::StartsWith : Op::Eq;
 }
 
@@ -479,8 +493,9 @@ struct ItemBuilder {
     bool all = false, neg = false, expand = false;
 };
 
-// Turns one value (with its expansion alternatives) into an expression.
-ExprPtr sval_expr(const SVal& v, const std::string& field, const SourceLoc& loc) {
+// Turns one value (with its expansion alternatives) into an expression;
+// the value's strings are moved into the predicate.
+ExprPtr sval_expr(SVal& v, const std::string& field, const SourceLoc& loc) {
     Pred p;
     p.field = field;
     p.loc = loc;
@@ -503,17 +518,17 @@ ExprPtr sval_expr(const SVal& v, const std::string& field, const SourceLoc& loc)
             break;
         case SVal::Regex:
             p.op = Op::Regex;
-            p.value = Value::string(v.text);
+            p.value = Value::string(std::move(v.text));
             p.re_flags = v.re_flags;
             p.placeholders = v.placeholders;
             break;
         case SVal::Cidr:
             p.op = Op::Cidr;
-            p.value = Value::string(v.text);
+            p.value = Value::string(std::move(v.text));
             break;
         case SVal::FieldRef:
             p.op = v.op;
-            p.value = Value::string(v.text);
+            p.value = Value::string(std::move(v.text));
             p.cased = v.cased;
             break;
         case SVal::Exists:
@@ -665,7 +680,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
             ctx.error("sigma.keyword.bool", "a keyword cannot be a boolean", *n);
             return nullptr;
         }
-        vals.push_back({v});
+        vals.emplace_back();
+        vals.back().push_back(std::move(v));
     }
     if (raw.empty()) {  // DET-EMPTY-LIST-VALUE: {f: []} is f: null
         if (field.empty()) {
@@ -674,7 +690,8 @@ ExprPtr build_item(const YamlNode& key, const YamlNode& value, DocContext& ctx) 
         }
         SVal v;
         v.kind = SVal::Null;
-        vals.push_back({v});
+        vals.emplace_back();
+        vals.back().push_back(std::move(v));
     }
     /* Forms the spec forbids but pySigma accepts with one clear meaning load
      * with a warning (docs/sigma.md): null inside a value list (VAL-NULL-IN-

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <iterator>
+#include <string_view>
 
 #include "sigma/sigma_internal.h"
 
@@ -170,6 +172,23 @@ std::string enum_value(const YamlNode& v, const char* key, DocContext& ctx) {
     return low;
 }
 
+// The top-level keys a rule may have; any other is a custom attribute.
+// meta_key() gives a key's index (-1: custom), so parse_metadata() looks
+// each key up once instead of comparing it with every name in turn.
+constexpr std::string_view kMetaKeys[] = {
+    "title",    "id",     "name",       "related",   "taxonomy",  "status",      "description",
+    "license",  "author", "references", "date",      "modified",  "fields",      "falsepositives",
+    "level",    "scope",  "tags",       "logsource", "detection", "correlation", "filter",
+    "generate", "action"};
+constexpr int meta_key(std::string_view k) {
+    for (size_t i = 0; i < std::size(kMetaKeys); ++i)
+        if (kMetaKeys[i] == k) return int(i);
+    return -1;
+}
+consteval int mk(std::string_view k) {
+    return meta_key(k);
+}
+
 void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlation) {
     const YamlNode* t = doc.get("title");
     if (!t) {
@@ -182,29 +201,24 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                           " characters long; the limit is 256",
                       *t);
     }
-    static const char* known[] = {
-        "title",  "id",          "name",      "related",        "taxonomy",
-        "status", "description", "license",   "author",         "references",
-        "date",   "modified",    "fields",    "falsepositives", "level",
-        "scope",  "tags",        "logsource", "detection",      "correlation",
-        "filter", "generate",    "action"};
     for (auto& [k, v] : doc.entries) {
         const std::string& key = k.text;
-        if (key == "id") {
+        const int kid = meta_key(key);
+        if (kid == mk("id")) {
             if (!v.is_scalar() || v.type != YamlNode::Type::Str)
                 ctx.error("sigma.meta.id", "'id' must be a UUID string", v);
             else if (!is_uuid(v.text))
                 ctx.error("sigma.meta.id", "'id' is not a UUID: '" + v.text + "'", v);
             else
                 r.id = lower(v.text);
-        } else if (key == "name") {
+        } else if (kid == mk("name")) {
             if (get_string(v, "name", ctx, r.name) && r.name.empty())
                 ctx.error("sigma.meta.name", "'name' must not be empty", v);
-        } else if (key == "taxonomy") {
+        } else if (kid == mk("taxonomy")) {
             if (get_string(v, "taxonomy", ctx, r.taxonomy) && r.taxonomy.empty())
                 ctx.error("sigma.meta.taxonomy", "'taxonomy' must not be empty (default: sigma)",
                           v);
-        } else if (key == "status") {
+        } else if (kid == mk("status")) {
             std::string s;
             if (get_string(v, "status", ctx, s)) {
                 s = enum_value(v, "status", ctx);
@@ -218,7 +232,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                               v);
                 r.status = s;
             }
-        } else if (key == "level") {
+        } else if (kid == mk("level")) {
             std::string s;
             if (get_string(v, "level", ctx, s)) {
                 s = enum_value(v, "level", ctx);
@@ -230,28 +244,28 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                               v);
                 r.level = s;
             }
-        } else if (key == "description") {
+        } else if (kid == mk("description")) {
             get_string(v, "description", ctx, r.description);
-        } else if (key == "license") {
+        } else if (kid == mk("license")) {
             get_string(v, "license", ctx, r.license);
-        } else if (key == "author") {
+        } else if (kid == mk("author")) {
             get_string(v, "author", ctx, r.author);
-        } else if (key == "references") {
+        } else if (kid == mk("references")) {
             get_string_list(v, "references", ctx, r.references);
-        } else if (key == "fields") {
+        } else if (kid == mk("fields")) {
             get_string_list(v, "fields", ctx, r.fields);
-        } else if (key == "falsepositives") {
+        } else if (kid == mk("falsepositives")) {
             if (correlation && v.is_scalar() && v.is_str())
                 r.falsepositives.push_back(v.text);
             else
                 get_string_list(v, "falsepositives", ctx, r.falsepositives);
-        } else if (key == "scope") {
+        } else if (kid == mk("scope")) {
             get_string_list(v, "scope", ctx, r.scope);
-        } else if (key == "date") {
+        } else if (kid == mk("date")) {
             check_date(v, "date", ctx, r.date);
-        } else if (key == "modified") {
+        } else if (kid == mk("modified")) {
             check_date(v, "modified", ctx, r.modified);
-        } else if (key == "tags") {
+        } else if (kid == mk("tags")) {
             if (get_string_list(v, "tags", ctx, r.tags)) {
                 for (size_t i = 0; i < r.tags.size(); ++i)
                     if (r.tags[i].find('.') == std::string::npos || r.tags[i].front() == '.')
@@ -259,7 +273,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                                   "tag '" + r.tags[i] + "' has no namespace (namespace.name)",
                                   v.items[i]);
             }
-        } else if (key == "related") {
+        } else if (kid == mk("related")) {
             if (!v.is_seq()) {
                 ctx.error("sigma.meta.related", "'related' must be a list of {id, type} maps", v);
                 continue;
@@ -284,8 +298,7 @@ void parse_metadata(const YamlNode& doc, DocContext& ctx, Rule& r, bool correlat
                               *ty);
                 r.related.push_back({lower(id->text), ty_l});
             }
-        } else if (std::none_of(std::begin(known), std::end(known),
-                                [&](auto* x) { return key == x; })) {
+        } else if (kid < 0) {
             r.custom.emplace_back(key, v.flow());  // META-CUSTOM-ATTRS
         }
     }

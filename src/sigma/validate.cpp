@@ -1,12 +1,13 @@
 // sigma/validate.cpp — validators equivalent to pySigma's core set (VALID-*):
 // per-document checks on the raw YAML, and collection-wide checks (unique ids,
 // titles and file names; ATT&CK tags against the knowledge tables).
+#include "sigil/validate.h"
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
 
-#include "sigil/validate.h"
 #include "sigma/sigma_internal.h"
 
 namespace sigil {
@@ -54,8 +55,9 @@ void tag_checks(const YamlNode& tags, DocContext& ctx) {
         static const char* known[] = {"attack", "car", "cve", "d3fend", "detection", "stp", "tlp"};
         if (std::none_of(std::begin(known), std::end(known), [&](auto* k) { return ns == k; })) {
             ctx.warn("sigma.validator.namespace_tag",
-                     "tag namespace '" + ns + "' is not one of attack, car, cve, d3fend, "
-                     "detection, stp, tlp",
+                     "tag namespace '" + ns +
+                         "' is not one of attack, car, cve, d3fend, "
+                         "detection, stp, tlp",
                      t);
             continue;
         }
@@ -72,8 +74,9 @@ void tag_checks(const YamlNode& tags, DocContext& ctx) {
             ctx.warn("sigma.validator.detection_tag",
                      "detection tag '" + s + "' is not dfir, emerging-threats or threat-hunting",
                      t);
-        if (ns == "stp" && !((name.size() == 1 || (name.size() == 2 && std::strchr("auk", name[1]))) &&
-                             name[0] >= '1' && name[0] <= '5'))
+        if (ns == "stp" &&
+            !((name.size() == 1 || (name.size() == 2 && std::strchr("auk", name[1]))) &&
+              name[0] >= '1' && name[0] <= '5'))
             ctx.warn("sigma.validator.stptag", "STP tag '" + s + "' is not stp.<1-5>[a|u|k]", t);
         if (ns == "tlp" && name != "red" && name != "amber" && name != "amber-strict" &&
             name != "green" && name != "clear" && name != "white")
@@ -81,8 +84,8 @@ void tag_checks(const YamlNode& tags, DocContext& ctx) {
         // VALID-TAG-D3FEND: d3fend.d3-<Abbr> technique, d3fend.d3f-<Artifact>
         // artifact, or one of the D3FEND tactics.
         if (ns == "d3fend") {
-            static const char* tactics[] = {"model", "harden", "detect", "isolate", "deceive",
-                                            "evict", "restore"};
+            static const char* tactics[] = {"model",   "harden", "detect", "isolate",
+                                            "deceive", "evict",  "restore"};
             bool tactic = std::any_of(std::begin(tactics), std::end(tactics),
                                       [&](const char* x) { return name == x; });
             auto alnum = [](const std::string& x) {
@@ -113,13 +116,18 @@ void value_checks(const YamlNode& key, const YamlNode& v, DocContext& ctx) {
         p = e;
     }
     bool has = [&] { return false; }();
-    auto hasmod = [&](const char* m) { return std::find(mods.begin(), mods.end(), m) != mods.end(); };
+    auto hasmod = [&](const char* m) {
+        return std::find(mods.begin(), mods.end(), m) != mods.end();
+    };
     (void)has;
-    std::map<std::string, int> count;
-    for (auto& m : mods)
-        if (++count[m] == 2 && m != "base64")
+    // A modifier's second occurrence is reported (at most once per name).
+    for (size_t i = 0; i < mods.size(); ++i) {
+        const std::string& m = mods[i];
+        size_t before = size_t(std::count(mods.begin(), mods.begin() + long(i), m));
+        if (before == 1 && m != "base64")
             ctx.warn("sigma.validator.invalid_modifier_combinations",
                      "modifier '" + m + "' is applied twice in '" + spec + "'", key);
+    }
     bool field_bound = !spec.empty() && spec[0] != '|';
     size_t nvals = v.is_seq() ? v.items.size() : 1;
     if (field_bound && hasmod("all") && !hasmod("contains") && !hasmod("startswith") &&
@@ -230,8 +238,9 @@ void validate_document(const YamlNode& doc, DocContext& ctx) {
             if (k.text != "category" && k.text != "product" && k.text != "service" &&
                 k.text != "definition")
                 ctx.warn("sigma.validator.fieldname_logsource",
-                         "logsource key '" + k.text + "' is not category, product, service or "
-                         "definition",
+                         "logsource key '" + k.text +
+                             "' is not category, product, service or "
+                             "definition",
                          k);
     }
     if (!det || !det->is_map()) return;

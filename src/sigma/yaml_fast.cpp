@@ -112,30 +112,35 @@ struct Fast {
         char q = p[0];
         out.clear();
         size_t k = 1;
+        // Text between quotes and escapes is appended a run at a time.
         if (q == '\'') {
-            for (; k < n; ++k) {
-                if (p[k] == '\'') {
-                    if (k + 1 < n && p[k + 1] == '\'') {
-                        out += '\'';
-                        ++k;
-                        continue;
-                    }
-                    used = k + 1;
-                    return true;
+            while (k < n) {
+                const char* e = static_cast<const char*>(std::memchr(p + k, '\'', n - k));
+                if (!e) return false;  // multi-line: fall back
+                size_t at = size_t(e - p);
+                out.append(p + k, at - k);
+                if (at + 1 < n && p[at + 1] == '\'') {
+                    out += '\'';
+                    k = at + 2;
+                    continue;
                 }
-                out += p[k];
+                used = at + 1;
+                return true;
             }
-            return false;  // multi-line: fall back
+            return false;
         }
         for (; k < n; ++k) {
+            size_t run = k;
+            while (run < n && p[run] != '"' && p[run] != '\\') ++run;
+            if (run > k) {
+                out.append(p + k, run - k);
+                k = run;
+                if (k >= n) break;
+            }
             char c = p[k];
             if (c == '"') {
                 used = k + 1;
                 return true;
-            }
-            if (c != '\\') {
-                out += c;
-                continue;
             }
             if (++k >= n) return false;
             auto hex = [&](int digits) -> bool {
@@ -566,6 +571,22 @@ bool Fast::block(uint32_t indent, YamlNode& out) {
  * leaves `docs` untouched) when the text is outside the subset. */
 namespace {
 
+/* True when the 8 bytes at p are all in 0x20..0x7E: none is a C0 control
+ * (below 0x20, tab included), DEL (0x7F) or a UTF-8 byte (0x80 and up).
+ * Word-at-a-time tests: `(x - 0x20..) & ~x & 0x80..` is non-zero exactly
+ * when some byte of x is below 0x20 (x's bytes below 0x80), and the same
+ * with x ^ 0x7F.. finds a 0x7F byte (as a zero byte).
+ */
+inline bool plain_ascii8(const char* p) {
+    constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (x & high) return false;
+    if ((x - ones * 0x20) & ~x & high) return false;
+    uint64_t d = x ^ (ones * 0x7F);
+    return ((d - ones) & ~d & high) == 0;
+}
+
 // Length of the printable UTF-8 sequence at p (a lead byte >= 0x80), or 0 when
 // it is malformed (overlong, surrogate, past U+10FFFF, truncated), not a
 // YAML printable character (C1 controls, U+FEFF, U+FFFE, U+FFFF) or one of
@@ -611,6 +632,10 @@ bool parse_yaml_fast(std::string_view text, std::vector<YamlDocument>& docs,
         while (ind < n && b[ind] == ' ') ++ind;
         if (ind < n && b[ind] == '\t') return false;
         for (size_t k = 0; k < n; ++k) {
+            // Eight plain printable ASCII bytes at a time (plain_ascii8); a
+            // word with anything else is looked at byte by byte below.
+            while (k + 8 <= n && plain_ascii8(b + k)) k += 8;
+            if (k >= n) break;
             unsigned char c = (unsigned char)b[k];
             if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
             if (c >= 0x80) {

@@ -658,7 +658,7 @@ correlation:
 
 TEST(CatalogWriters, JsonTextEdgeCases) {
     using nlohmann::json;
-    json j = {{"ctl", std::string("a\x01\b\t\n\f\r\x1f\x7f\"\\/z", 15)},
+    json j = {{"ctl", std::string("a\x01\b\t\n\f\r\x1f\x7f\"\\/z")},
               {"utf8", "é € 😀 \xEF\xBF\xBD"},
               {"bad", "x\xC3(\xE0\x80\xAF\xED\xA0\x80\xF4\x90\x80\x80\xFFy"},
               {"num", {0, -1, 18446744073709551615ull, 0.0, 0.8571428571428571, 1e-7, 1e300}},

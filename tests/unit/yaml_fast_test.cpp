@@ -56,8 +56,10 @@ TEST(YamlFast, HandWrittenCases) {
         "title: a\nid: 1\n",
         "a:\n  b: 'x''y'\n  c: \"t\\tq\\u00e9\"\n  d: [1, 'two', three]\n  e: {}\n  f: []\n",
         "list:\n- a\n- b: 1\n  c: 2\n- 'q'\nnext: yes\n",
-        "d: |\n  line1\n\n  line2\nx: >-\n  folded\n  text\n\n  para\ny: 010\nz: 0x1F\nw: 1.5\nv: ~\n",
-        "k: v # comment\n# full comment\nm:\n    - Image|endswith: '\\cmd.exe'\n      CommandLine|contains|all:\n          - a\n          - b\n",
+        "d: |\n  line1\n\n  line2\nx: >-\n  folded\n  text\n\n  para\ny: 010\nz: 0x1F\nw: 1.5\nv: "
+        "~\n",
+        "k: v # comment\n# full comment\nm:\n    - Image|endswith: '\\cmd.exe'\n      "
+        "CommandLine|contains|all:\n          - a\n          - b\n",
         "---\ntitle: one\n---\ntitle: two\n",
         "key:\nother: 1\n",
         "'|all':\n  - x\n  - y\n",
@@ -71,13 +73,36 @@ TEST(YamlFast, HandWrittenCases) {
 }
 
 TEST(YamlFast, FallsBackOutsideItsSubset) {
-    const char* cases[] = {"a: &x 1\nb: *x\n", "a: !!str 1\n", "a: b\n  continued\n",
-                           "a: 'multi\n  line'\n", "a: 1\na: 2\n", "{a: 1}\n", "a:\n\t- x\n",
-                           "- - x\n", "%YAML 1.1\n---\na: 1\n"};
+    const char* cases[] = {"a: &x 1\nb: *x\n",     "a: !!str 1\n", "a: b\n  continued\n",
+                           "a: 'multi\n  line'\n", "a: 1\na: 2\n", "{a: 1}\n",
+                           "a:\n\t- x\n",          "- - x\n",      "%YAML 1.1\n---\na: 1\n"};
     for (auto* c : cases) {
         std::vector<YamlDocument> fast;
         EXPECT_FALSE(parse_yaml_fast(c, fast)) << c;
         EXPECT_TRUE(fast.empty());
+    }
+}
+
+// The line check reads eight bytes at a time: a control character, DEL or
+// a non-ASCII byte at any offset of a long line must still be seen.
+TEST(YamlFast, EveryByteOfALongLineIsChecked) {
+    const std::string base = "title: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\n";
+    const unsigned char bad[] = {0x01, 0x08, 0x0B, 0x1F, 0x7F, 0x80, 0xC2, 0xFF};
+    for (size_t at = 7; at + 1 < base.size(); ++at) {
+        for (unsigned char c : bad) {
+            std::string text = base;
+            text[at] = char(c);
+            std::vector<YamlDocument> fast;
+            EXPECT_FALSE(parse_yaml_fast(text, fast)) << "byte " << int(c) << " at " << at;
+        }
+        std::string tab = base;
+        tab[at] = '\t';  // allowed inside a value: both paths agree
+        bool taken = false;
+        EXPECT_EQ(compare(tab, taken), "") << "tab at " << at;
+        std::string utf8 = base;
+        utf8.replace(at, 1, "\xC3\xA9");  // printable UTF-8: taken, same tree
+        EXPECT_EQ(compare(utf8, taken), "") << "e-acute at " << at;
+        EXPECT_TRUE(taken) << "e-acute at " << at;
     }
 }
 
@@ -116,3 +141,23 @@ TEST(YamlFast, SameTreesAsLibfyamlOnTheSigmaCorpus) {
 }
 
 }  // namespace
+
+// The fuzz seeds of yaml_diff (fuzz/corpus/yaml_diff: quoting, escapes,
+// control characters, odd indentation): the fast path agrees with libfyaml
+// or declines.
+TEST(YamlFast, AgreesOrDeclinesOnTheFuzzSeeds) {
+    std::string dir = std::string(SIGIL_TEST_DIR) + "/../fuzz/corpus/yaml_diff";
+    if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no fuzz seeds";
+    size_t files = 0, taken_n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(e.path(), std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        bool taken = false;
+        EXPECT_EQ(compare(ss.str(), taken), "") << e.path();
+        ++files;
+        taken_n += taken;
+    }
+    EXPECT_GT(files, 100u);
+    EXPECT_GT(taken_n, 10u);
+}
